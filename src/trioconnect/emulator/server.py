@@ -1,0 +1,130 @@
+"""Running the emulator: :func:`serve` starts it in the caller's trio run.
+
+Example::
+
+    async with trioconnect.emulator.serve(port=0) as emu:
+        print(emu.base_url)            # http://127.0.0.1:PORT
+        ...                            # point boto3 / ChatJS / trioconnect at it
+    # leaving the block stops the server and every task it started
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, cast
+
+import trio
+from hypercorn.config import Config as HypercornConfig
+from hypercorn.trio import serve as hypercorn_serve
+
+from trioconnect.emulator.agent import AgentConfig, DefaultAgent
+from trioconnect.emulator.app import EmulatorApp
+from trioconnect.emulator.clock import Clock
+from trioconnect.emulator.config import EmulatorConfig
+from trioconnect.emulator.context import EmulatorContext
+from trioconnect.emulator.faults import Faults
+from trioconnect.emulator.hooks import Hooks
+from trioconnect.emulator.hub import Hub
+from trioconnect.emulator.model import Codec
+from trioconnect.emulator.quotas import QuotaMode, Quotas
+from trioconnect.emulator.state import ChatState
+from trioconnect.emulator.store import MemoryStore, Store
+
+__all__ = ["Emulator", "serve"]
+
+log = logging.getLogger("trioconnect.emulator")
+
+
+@dataclass
+class Emulator:
+    """A running emulator.
+
+    Attributes:
+        base_url: ``http://HOST:PORT`` (or ``public_url``): the endpoint for boto3 / ChatJS.
+        state: the chat domain (contacts, tokens, transcripts; ``expire_*_now``).
+        faults: fault injection.
+        hub: the WebSocket fan-out (open sockets).
+        quotas: quota enforcement.
+        agent: the default agent, if enabled.
+        nursery: the emulator's nursery, for simulated participants and scenarios.
+    """
+
+    base_url: str
+    state: ChatState
+    faults: Faults
+    hub: Hub
+    quotas: Quotas
+    context: EmulatorContext
+    agent: DefaultAgent | None
+    nursery: trio.Nursery
+
+    @property
+    def clock(self) -> Clock:
+        """The emulator clock (``advance()`` it to expire tokens without waiting)."""
+        return self.state.clock
+
+
+def _hypercorn_config(host: str, port: int, config: EmulatorConfig) -> HypercornConfig:
+    hconfig = HypercornConfig()
+    bind_host = f"[{host}]" if ":" in host else host
+    hconfig.bind = [f"{bind_host}:{port}"]
+    hconfig.accesslog = None
+    hconfig.errorlog = logging.getLogger("trioconnect.emulator.http")
+    hconfig.websocket_max_message_size = config.ws_max_message
+    hconfig.graceful_timeout = 1.0
+    return hconfig
+
+
+@asynccontextmanager
+async def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    *,
+    quotas: QuotaMode = "off",
+    public_url: str | None = None,
+    agent: AgentConfig | bool = True,
+    config: EmulatorConfig | None = None,
+    store: Store | None = None,
+) -> AsyncIterator[Emulator]:
+    """Run the emulator for the duration of the ``async with`` block.
+
+    Args:
+        host: address to bind (loopback by default; binding elsewhere exposes the emulator).
+        port: TCP port; 0 picks a free one (read :attr:`Emulator.base_url`).
+        quotas: ``"aws"`` enforces the published rate and concurrency quotas, ``"off"`` none.
+        public_url: base of the URLs handed out, when clients reach the emulator through a
+            proxy; by default URLs follow the request's Host header.
+        agent: True for the default echo agent, an :class:`AgentConfig` to tune it, False for none.
+        config: limits and timings.
+        store: where state lives (default: in memory).
+
+    Yields:
+        The running :class:`Emulator`.
+    """
+    config = config or EmulatorConfig()
+    clock, hooks, faults = Clock(), Hooks(), Faults()
+    state = ChatState(store if store is not None else MemoryStore(), clock, config, hooks)
+    hub = Hub(faults, config.ws_queue_size, config.chat_end_grace)
+    hooks.on_item(hub.on_item)
+    hooks.on_connections_revoked(hub.on_connections_revoked)
+    faults.attach_socket_closer(hub.close_sockets)
+    limits = Quotas(quotas, clock.monotonic, max_active_chats=config.max_active_chats)
+    ctx = EmulatorContext(state, Codec(), hub, faults, limits, config, public_url)
+    async with trio.open_nursery() as nursery:
+        default_agent = None
+        if agent is not False:
+            agent_config = agent if isinstance(agent, AgentConfig) else AgentConfig()
+            default_agent = DefaultAgent(state, nursery, agent_config)
+        app = cast("Any", EmulatorApp(ctx))  # hypercorn's ASGI typing is stricter than ASGI
+        hconfig = _hypercorn_config(host, port, config)
+        binds = await nursery.start(partial(hypercorn_serve, app, hconfig))
+        base_url = public_url.rstrip("/") if public_url else binds[0]
+        log.info("emulator listening on %s", binds[0])
+        try:
+            yield Emulator(base_url, state, faults, hub, limits, ctx, default_agent, nursery)
+        finally:
+            nursery.cancel_scope.cancel()

@@ -1,0 +1,542 @@
+"""The chat domain: contacts, participants, tokens, transcripts. Pure Python, no I/O.
+
+:class:`ChatState` holds the rules of Amazon Connect chat as the Participant Service and the
+Connect API enforce them, and raises :class:`~.api_error.ApiError` for modelled errors. Records
+live behind :class:`~.store.Store`; time comes from :class:`~.clock.Clock`; every new item is
+announced through :class:`~.hooks.Hooks` (the WebSocket hub and simulated participants listen).
+
+Token rules:
+    * A ParticipantToken only opens connections (CreateParticipantConnection), and only within
+      ``connect_window`` of the chat's start for the first connection.
+    * Every other participant call needs a ConnectionToken; the wrong kind, an unknown or expired
+      token, or a token of an ended chat or of a participant who left is ``AccessDeniedException``.
+
+Idempotency (SendMessage, SendEvent): the key is (participant, operation, ClientToken,
+ContentType, Content). A repeat returns the first answer and adds nothing. ChatJS sends every
+receipt with the same literal ClientToken (``INCOMING_READ_RECEIPT``), so keying on ClientToken
+alone would wrongly replay an older receipt; including the content keeps receipts for different
+messages apart.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from trioconnect.emulator import items as it
+from trioconnect.emulator.api_error import access_denied, not_found, validation
+from trioconnect.emulator.clock import Clock, iso_ms
+from trioconnect.emulator.config import EmulatorConfig
+from trioconnect.emulator.hooks import Hooks
+from trioconnect.emulator.items import Item
+from trioconnect.emulator.records import (
+    Connection,
+    Contact,
+    ContactStatus,
+    Participant,
+    Role,
+    UrlTicket,
+)
+from trioconnect.emulator.store import MemoryStore, Store
+from trioconnect.emulator.transcript import TranscriptPage, TranscriptQuery, page
+
+__all__ = ["Caller", "ChatState", "ConnectionGrant"]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the records behind a valid ConnectionToken or WebSocket URL."""
+
+    contact: Contact
+    participant: Participant
+    connection: Connection
+
+
+@dataclass(frozen=True)
+class ConnectionGrant:
+    """What CreateParticipantConnection hands out (tokens are secrets: never log them)."""
+
+    connection: Connection
+    url_token: str | None
+    url_expires_mono: float | None
+    include_credentials: bool
+
+
+def _token() -> str:
+    return secrets.token_urlsafe(48)
+
+
+class ChatState:
+    """The chat domain. See the module docstring for the rules.
+
+    Args:
+        store: where records live (default: a new :class:`~.store.MemoryStore`).
+        clock: time source (default: a new :class:`~.clock.Clock`).
+        config: limits and timings.
+        hooks: callbacks notified of new contacts and items.
+    """
+
+    def __init__(
+        self,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        config: EmulatorConfig | None = None,
+        hooks: Hooks | None = None,
+    ) -> None:
+        self.store: Store = store if store is not None else MemoryStore()
+        self.clock = clock if clock is not None else Clock()
+        self.config = config if config is not None else EmulatorConfig()
+        self.hooks = hooks if hooks is not None else Hooks()
+
+    # ------------------------------------------------------------------ contacts
+
+    def start_chat(
+        self,
+        *,
+        display_name: str,
+        instance_id: str | None = None,
+        contact_flow_id: str | None = None,
+        attributes: Mapping[str, str] | None = None,
+        supported_content_types: Sequence[str] | None = None,
+        persistent_chat: Mapping[str, Any] | None = None,
+        initial_message: Mapping[str, Any] | None = None,
+        related_contact_id: str | None = None,
+    ) -> tuple[Contact, Participant]:
+        """Start a chat contact with its customer participant (StartChatContact).
+
+        Raises:
+            ApiError: ResourceNotFound/Validation for a bad persistent-chat source.
+        """
+        source, rehydration = self._rehydration_source(persistent_chat)
+        contact_id = str(uuid.uuid4())
+        contact = Contact(
+            contact_id=contact_id,
+            initial_contact_id=contact_id,
+            instance_id=instance_id or self.config.default_instance_id,
+            contact_flow_id=contact_flow_id or self.config.default_contact_flow_id,
+            created_at=self.clock.wall(),
+            attributes=dict(attributes or {}),
+            supported_content_types=list(supported_content_types or ["text/plain"]),
+            previous_contact_id=source.contact_id if source else related_contact_id,
+            rehydration_type=rehydration,
+        )
+        self.store.add(contact)
+        customer = self._new_participant(contact, Role.CUSTOMER, display_name)
+        self.hooks.contact_created(contact, customer)
+        self.publish(contact, it.event_item(contact, customer, it.PARTICIPANT_JOINED, self.now()))
+        if source is not None:
+            content = json.dumps(
+                {"SourceContactId": source.contact_id, "RehydrationType": rehydration}
+            )
+            self.publish(
+                contact, it.system_event_item(contact, it.CHAT_REHYDRATED, self.now(), content)
+            )
+        if initial_message:
+            self._message(
+                customer,
+                contact,
+                str(initial_message.get("ContentType", "text/plain")),
+                str(initial_message.get("Content", "")),
+                None,
+            )
+        return contact, customer
+
+    def contact(self, contact_id: str) -> Contact:
+        """The contact with this id.
+
+        Raises:
+            ApiError: ResourceNotFoundException.
+        """
+        contact = self.store.contact(contact_id)
+        if contact is None:
+            raise not_found("Contact not found", ResourceId=contact_id, ResourceType="CONTACT")
+        return contact
+
+    def add_participant(
+        self, contact_id: str, role: Role, display_name: str, *, announce: bool = True
+    ) -> Participant:
+        """Add a participant (agent, custom bot) to an active chat; announce participant.joined.
+
+        Raises:
+            ApiError: ResourceNotFound (unknown contact), Validation (chat ended).
+        """
+        contact = self.contact(contact_id)
+        if contact.ended:
+            raise validation("The contact has ended")
+        participant = self._new_participant(contact, role, display_name)
+        if announce:
+            event = it.event_item(contact, participant, it.PARTICIPANT_JOINED, self.now())
+            self.publish(contact, event)
+        return participant
+
+    def participants(self, contact_id: str) -> list[Participant]:
+        """Every participant of a contact, in joining order."""
+        contact = self.contact(contact_id)
+        found = (self.store.participant(pid) for pid in contact.participant_ids)
+        return [p for p in found if p is not None]
+
+    def end_chat(self, contact_id: str, leaving: Participant | None = None) -> None:
+        """End a chat: ``leaving`` (if any) leaves, then chat.ended. Idempotent."""
+        contact = self.contact(contact_id)
+        if contact.ended:
+            return
+        if leaving is not None and not leaving.left:
+            self._leave(contact, leaving)
+        contact.status = ContactStatus.ENDED
+        contact.ended_at = self.clock.wall()
+        self.store.save(contact)
+        self.publish(contact, it.system_event_item(contact, it.CHAT_ENDED, self.now()))
+
+    def chain(self, contact: Contact) -> list[Contact]:
+        """The contact followed by the contacts it continues (persistent chat), newest first."""
+        found = [contact]
+        seen = {contact.contact_id}
+        while found[-1].previous_contact_id and found[-1].previous_contact_id not in seen:
+            previous = self.store.contact(found[-1].previous_contact_id)
+            if previous is None:
+                break
+            seen.add(previous.contact_id)
+            found.append(previous)
+        return found
+
+    # ------------------------------------------------------------------ tokens
+
+    def create_connection(
+        self, participant_token: str, types: Sequence[str], connect_participant: bool = False
+    ) -> ConnectionGrant | None:
+        """CreateParticipantConnection: a ConnectionToken and/or a WebSocket URL ticket.
+
+        Returns None when no connection type is requested (an agent's connection acknowledgement).
+
+        Raises:
+            ApiError: AccessDeniedException for a bad token, an ended chat, a participant who
+                left, or a first connection after the connect window.
+        """
+        participant = self.store.participant_by_token(participant_token)
+        if participant is None:
+            if self.store.connection_by_token(participant_token) is not None:
+                raise access_denied(
+                    "CreateParticipantConnection needs a ParticipantToken, not a ConnectionToken"
+                )
+            raise access_denied("Invalid ParticipantToken")
+        contact = self.contact(participant.contact_id)
+        self._check_live(contact, participant)
+        now = self.clock.monotonic()
+        if not participant.connected:
+            if now > participant.created_mono + self.config.connect_window:
+                raise access_denied(
+                    "The participant did not connect in time after the chat started"
+                )
+            participant.connected = True
+            self.store.save(participant)
+        if not types:
+            return None
+        connection = Connection(
+            connection_id=str(uuid.uuid4()),
+            connection_token=_token(),
+            participant_id=participant.participant_id,
+            contact_id=contact.contact_id,
+            expires_mono=now + self.config.connection_token_ttl,
+        )
+        self.store.add(connection)
+        url_token = url_expiry = None
+        if "WEBSOCKET" in types:
+            url_token, url_expiry = _token(), now + self.config.websocket_url_ttl
+            self.store.add(
+                UrlTicket(
+                    url_token,
+                    connection.connection_id,
+                    participant.participant_id,
+                    contact.contact_id,
+                    url_expiry,
+                )
+            )
+        return ConnectionGrant(connection, url_token, url_expiry, "CONNECTION_CREDENTIALS" in types)
+
+    def authenticate(self, connection_token: str) -> Caller:
+        """Resolve a ConnectionToken into its caller.
+
+        Raises:
+            ApiError: AccessDeniedException (unknown, wrong kind, expired, chat ended, left).
+        """
+        connection = self.store.connection_by_token(connection_token)
+        if connection is None:
+            if self.store.participant_by_token(connection_token) is not None:
+                raise access_denied(
+                    "This operation needs a ConnectionToken, not a ParticipantToken"
+                )
+            raise access_denied("Invalid ConnectionToken")
+        if self.clock.monotonic() >= connection.expires_mono:
+            raise access_denied("The ConnectionToken has expired")
+        return self._caller(connection)
+
+    def open_socket(self, url_token: str) -> Caller:
+        """Check a WebSocket URL's AuthToken; returns the caller the socket belongs to.
+
+        Raises:
+            ApiError: AccessDeniedException (unknown/expired URL or connection, ended chat).
+        """
+        ticket = self.store.ticket(url_token)
+        if ticket is None:
+            raise access_denied("Invalid WebSocket URL")
+        now = self.clock.monotonic()
+        connection = self.store.connection(ticket.connection_id)
+        if now >= ticket.expires_mono or connection is None or now >= connection.expires_mono:
+            raise access_denied("The WebSocket URL has expired")
+        return self._caller(connection)
+
+    def expire_url_now(self, contact_id: str | None = None) -> int:
+        """Expire every WebSocket URL (of one contact, or all); returns how many."""
+        count = 0
+        now = self.clock.monotonic()
+        for ticket in self.store.tickets(contact_id):
+            if ticket.expires_mono > now:
+                ticket.expires_mono = now
+                self.store.save(ticket)
+                count += 1
+        return count
+
+    def expire_token_now(self, contact_id: str | None = None) -> int:
+        """Expire every ConnectionToken (of one contact, or all); sockets opened with them close.
+
+        Returns:
+            How many tokens were expired.
+        """
+        now = self.clock.monotonic()
+        revoked: dict[str, set[str]] = {}
+        for connection in self.store.connections(contact_id):
+            if connection.expires_mono > now:
+                connection.expires_mono = now
+                self.store.save(connection)
+                revoked.setdefault(connection.contact_id, set()).add(connection.connection_id)
+        for cid, ids in revoked.items():
+            self.hooks.connections_revoked(cid, frozenset(ids))
+        return sum(len(ids) for ids in revoked.values())
+
+    # ------------------------------------------------------------------ participant actions
+
+    def send_message(
+        self, caller: Caller, content_type: str, content: str, client_token: str | None = None
+    ) -> Item:
+        """SendMessage. Returns the new item (or the first one for a repeated ClientToken)."""
+        return self._message(
+            caller.participant, caller.contact, content_type, content, client_token
+        )
+
+    def send_event(
+        self,
+        caller: Caller,
+        content_type: str,
+        content: str | None = None,
+        client_token: str | None = None,
+    ) -> Item:
+        """SendEvent: typing, receipts (MESSAGEMETADATA items), acknowledgements.
+
+        Raises:
+            ApiError: ValidationException for an unknown event type or a bad receipt body.
+        """
+        return self._event(caller.participant, caller.contact, content_type, content, client_token)
+
+    def send_message_as(self, participant_id: str, content_type: str, content: str) -> Item:
+        """Send a message on behalf of a simulated participant (no token needed)."""
+        participant, contact = self._participant(participant_id)
+        return self._message(participant, contact, content_type, content, None)
+
+    def send_event_as(
+        self, participant_id: str, content_type: str, content: str | None = None
+    ) -> Item:
+        """Send an event on behalf of a simulated participant (no token needed)."""
+        participant, contact = self._participant(participant_id)
+        return self._event(participant, contact, content_type, content, None)
+
+    def disconnect(self, caller: Caller) -> None:
+        """DisconnectParticipant: a customer ends the chat; others only leave it."""
+        self.disconnect_as(caller.participant.participant_id)
+
+    def disconnect_as(self, participant_id: str) -> None:
+        """Disconnect a participant: a customer ends the chat; others only leave it."""
+        participant, contact = self._participant(participant_id)
+        if participant.role is Role.CUSTOMER:
+            self.end_chat(contact.contact_id, leaving=participant)
+        else:
+            self._leave(contact, participant)
+
+    def transcript(
+        self, caller: Caller, query: TranscriptQuery, contact_id: str | None = None
+    ) -> tuple[Contact, TranscriptPage]:
+        """GetTranscript of the caller's contact, or of an earlier contact of its chain.
+
+        Raises:
+            ApiError: ValidationException for a contact outside the caller's chain.
+        """
+        target = caller.contact
+        if contact_id and contact_id != target.contact_id:
+            chain = {c.contact_id: c for c in self.chain(target)}
+            if contact_id not in chain:
+                raise validation("ContactId is not part of this chat")
+            target = chain[contact_id]
+        items = self.store.items(target.contact_id)
+        return target, page(items, target.contact_id, query)
+
+    # ------------------------------------------------------------------ helpers
+
+    def now(self) -> str:
+        """The current wall time as an ``AbsoluteTime`` string."""
+        return iso_ms(self.clock.wall())
+
+    def publish(self, contact: Contact, item: Item, *, persist: bool = True) -> None:
+        """Store an item in the transcript (unless ``persist`` is false) and announce it."""
+        if persist:
+            self.store.append_item(contact.contact_id, item)
+        self.hooks.item(contact, item)
+
+    def _new_participant(self, contact: Contact, role: Role, display_name: str) -> Participant:
+        participant = Participant(
+            participant_id=str(uuid.uuid4()),
+            contact_id=contact.contact_id,
+            role=role,
+            display_name=display_name,
+            participant_token=_token(),
+            created_mono=self.clock.monotonic(),
+        )
+        self.store.add(participant)
+        contact.participant_ids.append(participant.participant_id)
+        self.store.save(contact)
+        return participant
+
+    def _participant(self, participant_id: str) -> tuple[Participant, Contact]:
+        participant = self.store.participant(participant_id)
+        if participant is None:
+            raise not_found("Participant not found", ResourceId=participant_id)
+        contact = self.contact(participant.contact_id)
+        self._check_live(contact, participant)
+        return participant, contact
+
+    def _caller(self, connection: Connection) -> Caller:
+        participant = self.store.participant(connection.participant_id)
+        contact = self.store.contact(connection.contact_id)
+        if participant is None or contact is None:
+            raise access_denied("Invalid ConnectionToken")
+        self._check_live(contact, participant)
+        return Caller(contact, participant, connection)
+
+    @staticmethod
+    def _check_live(contact: Contact, participant: Participant) -> None:
+        if contact.ended:
+            raise access_denied("The chat has ended")
+        if participant.left:
+            raise access_denied("The participant has left the chat")
+
+    def _leave(self, contact: Contact, participant: Participant) -> None:
+        if participant.left:
+            return
+        participant.left = True
+        self.store.save(participant)
+        self.publish(contact, it.event_item(contact, participant, it.PARTICIPANT_LEFT, self.now()))
+
+    def _check_content(self, content: str | None) -> None:
+        if content is not None and len(content.encode()) > self.config.message_max_bytes:
+            raise validation(f"Content exceeds {self.config.message_max_bytes} bytes")
+
+    def _idempotent(self, key: tuple[str, ...] | None) -> Item | None:
+        if key is None:
+            return None
+        found = self.store.recall(key)
+        return found if isinstance(found, dict) else None
+
+    def _message(
+        self,
+        participant: Participant,
+        contact: Contact,
+        content_type: str,
+        content: str,
+        client_token: str | None,
+    ) -> Item:
+        if content_type not in it.MESSAGE_CONTENT_TYPES:
+            raise validation(f"ContentType {content_type!r} is not supported by SendMessage")
+        if not content:
+            raise validation("Content must not be empty")
+        self._check_content(content)
+        key = None
+        if client_token:
+            key = (participant.participant_id, "SendMessage", client_token, content_type, content)
+        previous = self._idempotent(key)
+        if previous is not None:
+            return previous
+        item = it.message_item(contact, participant, content_type, content, self.now())
+        if key is not None:
+            self.store.remember(key, item)
+        self.publish(contact, item)
+        return item
+
+    def _event(
+        self,
+        participant: Participant,
+        contact: Contact,
+        content_type: str,
+        content: str | None,
+        client_token: str | None,
+    ) -> Item:
+        if content_type not in it.SEND_EVENT_CONTENT_TYPES:
+            raise validation(f"ContentType {content_type!r} is not supported by SendEvent")
+        self._check_content(content)
+        key = None
+        if client_token:
+            key = (
+                participant.participant_id,
+                "SendEvent",
+                client_token,
+                content_type,
+                content or "",
+            )
+        previous = self._idempotent(key)
+        if previous is not None:
+            return previous
+        now = self.now()
+        if content_type in (it.READ, it.DELIVERED):
+            item = it.receipt_item(
+                contact, participant, _receipt_target(content), content_type, now
+            )
+        else:
+            item = it.event_item(contact, participant, content_type, now, content)
+        if key is not None:
+            self.store.remember(key, item)
+        # Typing indicators are ephemeral: pushed to sockets, not kept in the transcript.
+        self.publish(contact, item, persist=content_type != it.TYPING)
+        return item
+
+    def _rehydration_source(
+        self, persistent_chat: Mapping[str, Any] | None
+    ) -> tuple[Contact | None, str | None]:
+        if not persistent_chat:
+            return None, None
+        source_id = persistent_chat.get("SourceContactId")
+        rehydration = str(persistent_chat.get("RehydrationType") or "ENTIRE_PAST_SESSION")
+        if not source_id:
+            raise validation("PersistentChat.SourceContactId is required")
+        source = self.contact(str(source_id))
+        if rehydration == "ENTIRE_PAST_SESSION":
+            # The source names a past chat session: continue from its most recent ended contact.
+            root = self.chain(source)[-1].contact_id
+            ended = [
+                c for c in self.store.contacts() if c.ended and self.chain(c)[-1].contact_id == root
+            ]
+            source = ended[-1] if ended else source
+        if not source.ended:
+            raise validation("Only an ended chat can be continued (PersistentChat)")
+        return source, rehydration
+
+
+def _receipt_target(content: str | None) -> str:
+    try:
+        data = json.loads(content or "")
+    except ValueError:
+        raise validation('A receipt\'s Content must be JSON like {"messageId": "..."}') from None
+    message_id = data.get("messageId") if isinstance(data, dict) else None
+    if not isinstance(message_id, str) or not message_id:
+        raise validation('A receipt\'s Content must be JSON like {"messageId": "..."}')
+    return message_id

@@ -1,0 +1,551 @@
+"""The session supervisor: the state machine's effects carried out as tasks in one nursery.
+
+Theory of operation
+-------------------
+The statechart (``statecharts/session.yaml``, loaded by :mod:`trioconnect.machine`) decides every
+state change. The supervisor never changes state itself: it fires a trigger, receives the
+:class:`~trioconnect.machine.Effects`, and performs them — cancel the named tasks, start the named
+tasks, publish the named events. Each task runs in its own cancel scope inside the session's nursery,
+so leaving ``async with open_chat_session(...)`` cancels and joins all of them.
+
+Tasks:
+    connector: CreateParticipantConnection, open the WebSocket, subscribe (with capped backoff).
+    reader:    read frames; heartbeat answers, deep-heartbeat answers, chat items.
+    heartbeat: send ``aws/ping`` + ``aws/heartbeat``; declare the socket dead past the bound.
+    refresher: get a new connection token before it expires and hand over to a fresh socket.
+    receipts:  send delivered/read receipts through the receipt scheduler.
+    recovery:  after a re-establishment, fetch the transcript since the last item seen.
+
+Every chat item, from the socket or from recovery, goes through one gate (:meth:`ingest`): the
+transcript deduplicates by Id, so an item is delivered to the application once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import random
+from collections.abc import Awaitable, Callable
+from typing import Any, Literal, TypeVar
+
+import trio
+from trio_websocket import ConnectionClosed, WebSocketConnection
+
+from trioconnect import errors
+from trioconnect.aws.participant import ParticipantClient
+from trioconnect.aws.results import ConnectionDetails
+from trioconnect.config import ADVANCED, ClientConfig
+from trioconnect.details import ChatDetails
+from trioconnect.machine import Effects, SessionMachine, SessionState, Trigger
+from trioconnect.protocol import content_types as ct
+from trioconnect.protocol.backoff import Backoff
+from trioconnect.protocol.dispatch import events_for_item, item_passes_contact_filter
+from trioconnect.protocol.envelope import (
+    ChatItem,
+    Frame,
+    HeartbeatResponse,
+    MalformedFrame,
+    PingResponse,
+    decode_frame,
+    encode_heartbeat,
+    encode_ping,
+)
+from trioconnect.protocol.events import (
+    ConnectionBrokenEvent,
+    ConnectionEstablishedEvent,
+    ConnectionLostEvent,
+    DeepHeartbeatFailureEvent,
+    DeepHeartbeatSuccessEvent,
+    EndedEvent,
+    Event,
+    MessagesRecoveredEvent,
+    TranscriptUpdatedEvent,
+)
+from trioconnect.protocol.heartbeat import HeartbeatMonitor
+from trioconnect.protocol.items import Item
+from trioconnect.protocol.receipts import ReceiptScheduler
+from trioconnect.protocol.streaming import PartialMessageStitcher
+from trioconnect.protocol.transcript import Transcript
+from trioconnect.session.counters import Counters
+from trioconnect.session.fanout import EventFanout
+from trioconnect.session.socket import SocketOpenError, close_quietly, open_subscribed_socket
+
+__all__ = ["Supervisor"]
+
+T = TypeVar("T")
+
+#: Items per GetTranscript page during recovery (the service's maximum).
+RECOVERY_PAGE_SIZE = 100
+#: Pause between recovery pages: GetTranscript's published quota is 2 requests/s.
+RECOVERY_PAGE_INTERVAL = 0.5
+#: How often ``is_network_online`` is polled while offline (ChatJS: 250 ms).
+ONLINE_POLL_INTERVAL = 0.25
+
+
+class Supervisor:
+    """Owns the machine, the socket and the session's tasks. Internal to :class:`ChatSession`."""
+
+    def __init__(
+        self,
+        details: ChatDetails,
+        config: ClientConfig,
+        client: ParticipantClient,
+        nursery: trio.Nursery,
+        *,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.details = details
+        self.config = config
+        self.client = client
+        self.logger = config.get_logger()
+        self.machine = SessionMachine()
+        self.fanout = EventFanout(config.event_buffer, self.logger)
+        self.transcript = Transcript()
+        self.stitcher = PartialMessageStitcher()
+        self.receipts = ReceiptScheduler(
+            throttle=config.receipts.throttle,
+            delivered_delay=config.receipts.delivered_delay,
+            enabled=config.receipts.enabled,
+        )
+        self.counters = Counters()
+        self.connection: ConnectionDetails | None = None
+        self.last_error: BaseException | None = None
+        self._nursery = nursery
+        self._rng = rng or random.Random()
+        self._tasks: dict[str, trio.CancelScope] = {}
+        self._ws: WebSocketConnection | None = None
+        self._connection_wall = datetime.datetime.now(datetime.UTC)
+        self._monitor: HeartbeatMonitor | None = None
+        self._early_frames: list[Frame] = []
+        self._lost_reason = ""
+        self._state_changed = trio.Event()
+        self._receipt_wakeup = trio.Event()
+        self._runners: dict[str, Callable[[], Awaitable[None]]] = {
+            "connector": self._run_connector,
+            "reader": self._run_reader,
+            "heartbeat": self._run_heartbeat,
+            "refresher": self._run_refresher,
+            "receipts": self._run_receipts,
+            "recovery": self._run_recovery,
+        }
+
+    # ------------------------------------------------------------------ machine and effects
+    @property
+    def state(self) -> SessionState:
+        return self.machine.state
+
+    def fire(self, trigger: Trigger) -> Effects:
+        """Fire ``trigger`` and perform its effects. Raises InvalidStateError on an error pair."""
+        effects = self.machine.fire(trigger)
+        if effects.ignored:
+            return effects
+        if effects.source is not effects.target:
+            self.logger.log(
+                ADVANCED,
+                "session %s: %s -> %s on %s",
+                self._label(),
+                effects.source.value,
+                effects.target.value,
+                trigger.value,
+            )
+        for name in effects.cancel:
+            self._cancel_task(name)
+        if "reader" in effects.cancel or effects.target in _SOCKETLESS:
+            self._drop_socket()
+        for name in effects.start:
+            self.start_task(name)
+        for name in effects.emit:
+            self._emit(name, effects)
+        if effects.target in (SessionState.ENDED, SessionState.CLOSED):
+            for name in list(self._tasks):
+                self._cancel_task(name)
+            self._drop_socket()
+            self.fanout.close()
+        self._state_changed.set()
+        self._state_changed = trio.Event()
+        return effects
+
+    def _emit(self, name: str, effects: Effects) -> None:
+        event: Event | None
+        if name == "connection_established":
+            self.counters.establishments += 1
+            if effects.reestablished:
+                self.counters.reconnects += 1
+            event = ConnectionEstablishedEvent(reconnect=effects.reestablished)
+        elif name == "connection_lost":
+            event = ConnectionLostEvent(reason=self._lost_reason)
+        elif name == "connection_broken":
+            event = ConnectionBrokenEvent(reason=self._lost_reason, error=self.last_error)
+        elif name == "ended":
+            event = EndedEvent()
+        elif name == "closed":
+            event = None
+        else:  # the statechart names an event this code does not know: a programming error
+            raise errors.LocalProtocolError(f"statechart emits unknown event {name!r}")
+        if event is not None:
+            self.fanout.publish(event)
+
+    def start_task(self, name: str) -> None:
+        """Start the named task unless it is already running."""
+        current = self._tasks.get(name)
+        if current is not None and not current.cancel_called:
+            return
+        scope = trio.CancelScope()
+        self._tasks[name] = scope
+        self._nursery.start_soon(self._task_main, name, scope)
+
+    async def _task_main(self, name: str, scope: trio.CancelScope) -> None:
+        try:
+            with scope:
+                await self._runners[name]()
+        finally:
+            if self._tasks.get(name) is scope:
+                del self._tasks[name]
+
+    def _cancel_task(self, name: str) -> None:
+        scope = self._tasks.pop(name, None)
+        if scope is not None:
+            scope.cancel()
+
+    def running_tasks(self) -> frozenset[str]:
+        """Names of the tasks currently running (for tests and ``statistics()``)."""
+        return frozenset(n for n, s in self._tasks.items() if not s.cancel_called)
+
+    def _drop_socket(self) -> None:
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            self._nursery.start_soon(close_quietly, ws)
+
+    async def wait_for_state(self, *states: SessionState) -> SessionState:
+        """Wait until the session is in one of ``states``; return it."""
+        while self.state not in states:
+            await self._state_changed.wait()
+        return self.state
+
+    def _label(self) -> str:
+        return f"{self.details.participant_role.lower()}:{self.details.contact_id[:8]}"
+
+    # ------------------------------------------------------------------ connector
+    def _online(self) -> bool:
+        hook = self.config.is_network_online
+        return True if hook is None else bool(hook())
+
+    def _new_backoff(self) -> Backoff:
+        rc = self.config.reconnect
+        return Backoff(
+            initial=rc.initial_delay,
+            maximum=rc.max_delay,
+            jitter=rc.jitter,
+            max_attempts=rc.max_attempts,
+        )
+
+    async def _run_connector(self) -> None:
+        backoff = self._new_backoff()
+        while True:
+            while not self._online():
+                await trio.sleep(ONLINE_POLL_INTERVAL)
+            try:
+                await self._connect_once()
+            except errors.AccessDeniedError as exc:
+                self.last_error = exc
+                self._lost_reason = f"participant token rejected: {exc.message}"
+                self.fire(Trigger.TOKEN_REJECTED)
+                return
+            except (errors.TransportError, errors.ServiceError) as exc:
+                self.last_error = exc
+                self._lost_reason = str(exc)
+                delay = backoff.next_delay(self._rng)
+                self.logger.log(ADVANCED, "session %s: connect failed (%s); retry in %s",
+                                self._label(), type(exc).__name__, delay)
+                if delay is None:
+                    self.fire(Trigger.RETRIES_EXHAUSTED)
+                    return
+                await trio.sleep(delay)
+                continue
+            if self.fire(Trigger.SOCKET_ESTABLISHED).ignored:
+                # The session moved on (suspended, ended, closed) while this socket opened.
+                self._drop_socket()
+            return
+
+    async def _connect_once(self) -> None:
+        connection = await self._create_connection()
+        ws, early = await open_subscribed_socket(
+            self._nursery,
+            connection.websocket_url,
+            timeout=self.config.reconnect.socket_open_timeout,
+            verify_tls=self.config.verify_tls,
+        )
+        self._ws = ws
+        self._early_frames = early
+
+    async def _create_connection(self) -> ConnectionDetails:
+        connect_participant = True if self.details.participant_role == "AGENT" else None
+        connection = await self.call(
+            "CreateParticipantConnection",
+            self.client.create_participant_connection(
+                self.details.participant_token, connect_participant=connect_participant
+            ),
+        )
+        self.connection = connection
+        self._connection_wall = datetime.datetime.now(datetime.UTC)
+        return connection
+
+    # ------------------------------------------------------------------ reader
+    async def _run_reader(self) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        early, self._early_frames = self._early_frames, []
+        for frame in early:
+            self._handle_frame(frame)
+        while True:
+            try:
+                message = await ws.get_message()
+            except ConnectionClosed as exc:
+                code = exc.reason.code if exc.reason is not None else None
+                self._socket_lost(ws, f"socket closed (code {code})")
+                return
+            text = message if isinstance(message, str) else ""
+            self._handle_frame(decode_frame(text))
+
+    def _socket_lost(self, ws: WebSocketConnection, reason: str) -> None:
+        if ws is not self._ws:
+            return  # an old socket after a handover: nothing was lost
+        self._lost_reason = reason
+        self.fire(Trigger.SOCKET_LOST)
+
+    def _handle_frame(self, frame: Frame) -> None:
+        match frame:
+            case ChatItem(item=item):
+                if item_passes_contact_filter(
+                    item,
+                    contact_id=self.details.contact_id,
+                    initial_contact_id=self.details.initial_contact_id,
+                ):
+                    self.ingest(item)
+            case HeartbeatResponse():
+                if self._monitor is not None:
+                    self._monitor.on_heartbeat(trio.current_time())
+            case PingResponse(status_code=status_code, status_content=content):
+                ok = True
+                if self._monitor is not None:
+                    ok = self._monitor.on_ping(trio.current_time(), status_code)
+                if ok:
+                    self.fanout.publish(DeepHeartbeatSuccessEvent())
+                else:
+                    self.counters.deep_heartbeat_failures += 1
+                    self.fanout.publish(
+                        DeepHeartbeatFailureEvent(status_code=status_code, reason=content or "")
+                    )
+            case MalformedFrame():
+                self.counters.malformed_frames += 1
+            case _:
+                pass
+
+    # ------------------------------------------------------------------ items
+    def ingest(self, item: Item) -> bool:
+        """Deliver ``item`` once: dedupe, stitch, publish its events. True if it was new."""
+        if self.stitcher.is_partial(item):
+            stitched = self.stitcher.feed(item)
+            if stitched is None:
+                return False
+            self.transcript.merge([stitched])
+            self._publish_item(stitched)
+            return True
+        if not self.transcript.merge([item]):
+            self.counters.duplicates_dropped += 1
+            return False
+        self.counters.items_received += 1
+        self._publish_item(item)
+        return True
+
+    def _publish_item(self, item: Item) -> None:
+        for event in events_for_item(item, own_participant_id=self.details.participant_id):
+            if not isinstance(event, EndedEvent):
+                self.fanout.publish(event)
+        if self.fanout.has_callback_for(TranscriptUpdatedEvent):
+            self.fanout.publish(TranscriptUpdatedEvent(transcript=self.transcript.items))
+        if (
+            self.config.receipts.auto_delivered
+            and item.type == "MESSAGE"
+            and item.participant_id != self.details.participant_id
+            and item.participant_role not in ("SYSTEM", None)
+        ):
+            self.submit_receipt("delivered", item.id)
+        if item.content_type == ct.CHAT_ENDED:
+            self.fire(Trigger.CHAT_ENDED)
+
+    # ------------------------------------------------------------------ heartbeat
+    async def _run_heartbeat(self) -> None:
+        ws = self._ws
+        if ws is None:
+            return
+        monitor = HeartbeatMonitor(
+            interval=self.config.heartbeat_interval, dead_after=self.config.dead_after
+        )
+        self._monitor = monitor
+        monitor.start(trio.current_time())
+        while True:
+            await trio.sleep_until(monitor.next_deadline())
+            actions = monitor.tick(trio.current_time())
+            if actions.deep_failure:
+                self.counters.deep_heartbeat_failures += 1
+                self.fanout.publish(
+                    DeepHeartbeatFailureEvent(status_code=None, reason="aws/ping not answered")
+                )
+            if actions.dead:
+                self.counters.heartbeat_deaths += 1
+                self._socket_lost(ws, "heartbeat not answered")
+                return
+            try:
+                if actions.send_ping:
+                    await ws.send_message(encode_ping())
+                if actions.send_heartbeat:
+                    await ws.send_message(encode_heartbeat())
+            except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
+                self._socket_lost(ws, "socket closed while sending heartbeat")
+                return
+
+    # ------------------------------------------------------------------ refresher
+    async def _run_refresher(self) -> None:
+        """Before the connection token expires, get a new one and hand over to a new socket."""
+        while True:
+            connection = self.connection
+            if connection is None or connection.connection_token_expiry is None:
+                return
+            lifetime = (connection.connection_token_expiry - self._connection_wall).total_seconds()
+            await trio.sleep_until(
+                connection.received_at + max(0.0, lifetime - self.config.token_refresh_margin)
+            )
+            try:
+                await self._handover()
+            except errors.AccessDeniedError as exc:
+                self.last_error = exc
+                self.fire(Trigger.CHAT_ENDED)
+                return
+            except (errors.TransportError, errors.ServiceError) as exc:
+                # The old socket still works until the token expires; the heartbeat will
+                # notice when it dies and the connector takes over from there.
+                self.logger.warning("connection token refresh failed: %s", type(exc).__name__)
+                return
+
+    async def _handover(self) -> None:
+        old = self._ws
+        connection = await self._create_connection()
+        ws, early = await open_subscribed_socket(
+            self._nursery,
+            connection.websocket_url,
+            timeout=self.config.reconnect.socket_open_timeout,
+            verify_tls=self.config.verify_tls,
+        )
+        self._ws, self._early_frames = ws, early
+        for name in ("reader", "heartbeat"):
+            self._cancel_task(name)
+            self.start_task(name)
+        if old is not None:
+            self._nursery.start_soon(close_quietly, old)
+
+    # ------------------------------------------------------------------ recovery
+    async def _run_recovery(self) -> None:
+        """Fetch every item since the last one seen and deliver the missed ones, in order."""
+        recovered = 0
+        next_token: str | None = None
+        last_id = self.transcript.last_item_id
+        start: dict[str, Any] = {"Id": last_id} if last_id else {}
+        while True:
+            page = await self.call(
+                "GetTranscript",
+                self.client.get_transcript(
+                    self.connection_token(),
+                    max_results=RECOVERY_PAGE_SIZE,
+                    scan_direction="FORWARD",
+                    sort_order="ASCENDING",
+                    start_position=start,
+                    next_token=next_token,
+                ),
+            )
+            items = sorted(
+                (Item.from_json(raw) for raw in page.items), key=lambda i: i.absolute_time or ""
+            )
+            for item in items:
+                if self.ingest(item):
+                    recovered += 1
+            if not page.next_token or self.state is SessionState.ENDED:
+                break
+            next_token = page.next_token
+            await trio.sleep(RECOVERY_PAGE_INTERVAL)
+        self.counters.items_recovered += recovered
+        if recovered:
+            self.fanout.publish(MessagesRecoveredEvent(count=recovered))
+
+    # ------------------------------------------------------------------ receipts
+    def submit_receipt(self, kind: Literal["delivered", "read"], message_id: str) -> bool:
+        """Queue a delivered/read receipt; False if already sent or superseded."""
+        accepted = self.receipts.submit(kind, message_id, trio.current_time())
+        if accepted:
+            self.start_task("receipts")
+            self._receipt_wakeup.set()
+        return accepted
+
+    async def _run_receipts(self) -> None:
+        while True:
+            deadline = self.receipts.next_deadline()
+            if deadline is None:
+                await self._receipt_wakeup.wait()
+                self._receipt_wakeup = trio.Event()
+                continue
+            with trio.move_on_at(deadline):
+                await self._receipt_wakeup.wait()
+                self._receipt_wakeup = trio.Event()
+                continue
+            for receipt in self.receipts.due(trio.current_time()):
+                content_type = ct.MESSAGE_READ if receipt.kind == "read" else ct.MESSAGE_DELIVERED
+                try:
+                    await self.call(
+                        "SendEvent",
+                        self.client.send_event(
+                            self.connection_token(),
+                            content_type=content_type,
+                            content=_receipt_content(receipt.message_id),
+                        ),
+                    )
+                except (errors.ServiceError, errors.TransportError, errors.InvalidStateError):
+                    self.logger.warning("receipt for a message could not be sent")
+                    continue
+                self.receipts.sent(receipt.kind, receipt.message_id)
+                self.counters.receipts_sent += 1
+
+    # ------------------------------------------------------------------ API calls
+    def connection_token(self) -> str:
+        """The current connection token; raises if the session never connected."""
+        if self.connection is None:
+            raise errors.InvalidStateError(
+                "the session has no connection yet: call connect() first", state=self.state.value
+            )
+        return self.connection.connection_token
+
+    async def call(self, operation: str, awaitable: Awaitable[T]) -> T:
+        """Await one Participant Service call, counting it."""
+        started = trio.current_time()
+        try:
+            return await awaitable
+        except errors.TrioConnectError:
+            self.counters.api_error(operation)
+            raise
+        finally:
+            self.counters.api_call(operation, trio.current_time() - started)
+
+    def close(self) -> None:
+        """The ``async with`` block is being left."""
+        if self.state not in (SessionState.ENDED, SessionState.CLOSED):
+            self.fire(Trigger.CLOSE)
+        self.fanout.close()
+
+
+_SOCKETLESS = frozenset(
+    {SessionState.BROKEN, SessionState.SUSPENDED, SessionState.ENDED, SessionState.CLOSED}
+)
+
+
+def _receipt_content(message_id: str) -> str:
+    return json.dumps({"messageId": message_id}, separators=(",", ":"))
