@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from trioconnect import errors as errors
 from trioconnect import events as events
+from trioconnect.aws.connect import ConnectConfig as ConnectConfig
 from trioconnect.config import ClientConfig as ClientConfig
 from trioconnect.config import ReceiptConfig as ReceiptConfig
 from trioconnect.config import ReconnectConfig as ReconnectConfig
@@ -43,6 +44,7 @@ __all__ = [
     "ChatDetails",
     "ChatSession",
     "ClientConfig",
+    "ConnectConfig",
     "ConnectResult",
     "MessageResult",
     "ReceiptConfig",

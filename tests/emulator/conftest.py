@@ -16,28 +16,35 @@ import httpx
 import pytest
 import trio
 from botocore.config import Config
-from trio_websocket import WebSocketConnection
+from trio_websocket import ConnectionClosed, WebSocketConnection
 
-from trioconnect.emulator import AgentConfig, Emulator, serve
+from trioconnect.emulator import AgentConfig, Emulator, EmulatorConfig, serve
 
 CHAT_ENDED = "application/vnd.amazonaws.connect.event.chat.ended"
 
 BOTO_CONFIG = Config(
-    retries={"max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=10
+    retries={"total_max_attempts": 1, "mode": "standard"}, connect_timeout=5, read_timeout=10
 )
+
+
+def fast_config(**overrides: Any) -> EmulatorConfig:
+    """Default limits, but sockets close right after chat.ended."""
+    return EmulatorConfig(**{"chat_end_grace": 0.02, **overrides})
 
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     """An emulator with an instant default agent and quotas off."""
-    async with serve(agent=AgentConfig(join_delay=0, step_delay=0)) as emulator:
+    async with serve(
+        agent=AgentConfig(join_delay=0, step_delay=0), config=fast_config()
+    ) as emulator:
         yield emulator
 
 
 @pytest.fixture
 async def quiet_emu() -> AsyncIterator[Emulator]:
     """An emulator without the default agent."""
-    async with serve(agent=False) as emulator:
+    async with serve(agent=False, config=fast_config()) as emulator:
         yield emulator
 
 
@@ -130,10 +137,23 @@ async def items_until(
                 return found
 
 
+async def close_code(ws: WebSocketConnection, seconds: float = 5) -> int:
+    """Read a socket until the server closes it; returns the close code."""
+
+    async def drain() -> None:
+        while True:
+            await ws.get_message()
+
+    with trio.fail_after(seconds), pytest.raises(ConnectionClosed) as info:
+        await drain()
+    return int(info.value.reason.code)
+
+
 class Kit:
     """The helpers above, handed to tests through the ``kit`` fixture."""
 
     CHAT_ENDED = CHAT_ENDED
+    fast_config = staticmethod(fast_config)
     boto_client = staticmethod(boto_client)
     call = staticmethod(call)
     start_chat = staticmethod(start_chat)
@@ -142,6 +162,7 @@ class Kit:
     subscribe = staticmethod(subscribe)
     next_item = staticmethod(next_item)
     items_until = staticmethod(items_until)
+    close_code = staticmethod(close_code)
 
 
 @pytest.fixture

@@ -120,3 +120,12 @@ async def test_disconnect_then_token_is_refused(chat: Chat) -> None:
             except AccessDeniedError:
                 break
             await trio.sleep(0.05)
+
+
+async def test_signed_requests_through_the_shared_pool(chat: Chat) -> None:
+    # ChatJS-style empty-credential SigV4 headers must be accepted; http=None uses the run's pool.
+    endpoint = chat.client.config.base_url
+    signed = ParticipantClient(ParticipantServiceConfig(endpoint=endpoint, sign_requests=True))
+    sent = await signed.send_message(chat.token, content="signed hello")
+    page = await signed.get_transcript(chat.token, max_results=100)
+    assert sent.id in [item.get("Id") for item in page.items]

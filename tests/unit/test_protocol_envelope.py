@@ -80,7 +80,10 @@ def frame(**kw: Any) -> str:
         ("{}", env.MalformedFrame("frame has no topic")),
         (frame(topic=None), env.MalformedFrame("frame has no topic")),
         (frame(topic=5), env.MalformedFrame("frame topic is not a string: int")),
-        (frame(message="Forbidden", connectionId="c", requestId="r"), env.TopicFailure("Forbidden")),
+        (
+            frame(message="Forbidden", connectionId="c", requestId="r"),
+            env.TopicFailure("Forbidden"),
+        ),
         (frame(topic="aws/unknown"), env.UnknownFrame("aws/unknown")),
         (frame(topic="AWS/CHAT"), env.UnknownFrame("AWS/CHAT")),
         (frame(topic="aws/heartbeat", content={"anything": 1}), env.HeartbeatResponse()),
@@ -88,7 +91,10 @@ def frame(**kw: Any) -> str:
         (frame(topic="aws/ping", statusCode="200"), env.PingResponse(None, None)),
         (frame(topic="aws/ping", statusCode=True), env.PingResponse(None, None)),
         (frame(topic="aws/ping", statusCode=500, statusContent=5), env.PingResponse(500, None)),
-        (frame(topic="aws/subscribe"), env.MalformedFrame("aws/subscribe answer has no content object")),
+        (
+            frame(topic="aws/subscribe"),
+            env.MalformedFrame("aws/subscribe answer has no content object"),
+        ),
         (frame(topic="aws/subscribe", content={}), env.SubscribeResponse("", ())),
         (
             frame(topic="aws/subscribe", content={"status": 1, "topics": ["a", 2, None]}),
@@ -166,8 +172,9 @@ FRAME_TYPES = (
 
 _json = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 _topics = st.sampled_from(["aws/chat", "aws/ping", "aws/heartbeat", "aws/subscribe", "x"])

@@ -89,7 +89,8 @@ def test_fields_frozen_and_slotted(cls: type[ev.Event]) -> None:
 def test_construction_equality_and_immutability() -> None:
     a = ev.ReadReceiptEvent(ITEM, "m1", "p2")
     assert a == ev.ReadReceiptEvent(ITEM, "m1", "p2", None)
-    assert a != ev.DeliveredReceiptEvent(ITEM, "m1", "p2")
+    other: ev.Event = ev.DeliveredReceiptEvent(ITEM, "m1", "p2")
+    assert a != other
     assert hash(a) == hash(ev.ReadReceiptEvent(ITEM, "m1", "p2"))
     with pytest.raises(dataclasses.FrozenInstanceError):
         a.message_id = "x"  # type: ignore[misc]

@@ -84,7 +84,8 @@ def imported_modules(source: str, package: str = "trioconnect.protocol") -> set[
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             if name in {"import_module", "__import__"} and node.args:
                 arg = node.args[0]
-                found.add(arg.value if isinstance(arg, ast.Constant) else "<dynamic>")
+                literal = arg.value if isinstance(arg, ast.Constant) else None
+                found.add(literal if isinstance(literal, str) else "<dynamic>")
     return found
 
 
@@ -179,6 +180,10 @@ def test_every_dataclass_is_frozen_and_slotted() -> None:
     for module in MODULES:
         mod = importlib.import_module(f"trioconnect.protocol.{module}")
         for name, obj in vars(mod).items():
-            if inspect.isclass(obj) and dataclasses.is_dataclass(obj) and obj.__module__ == mod.__name__:
+            if (
+                inspect.isclass(obj)
+                and dataclasses.is_dataclass(obj)
+                and obj.__module__ == mod.__name__
+            ):
                 assert obj.__dataclass_params__.frozen, name  # type: ignore[attr-defined]
                 assert "__slots__" in vars(obj), name

@@ -13,20 +13,19 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import botocore.session
-import httpx
 import trio
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
-from botocore.credentials import Credentials, ReadOnlyCredentials, RefreshableCredentials
 
-from trioconnect.aws.codec import codec_for, quiet_botocore
-from trioconnect.aws.http import ServiceEndpoint, Signer, user_agent
-from trioconnect.aws.retry import RetryPolicy
 from trioconnect.details import ChatDetails, ParticipantRole
 from trioconnect.errors import LocalProtocolError, RemoteProtocolError, ValidationError
+
+if TYPE_CHECKING:
+    # botocore (~100 ms) and httpx are imported on first use, not when trioconnect is imported.
+    import httpx
+    from botocore.credentials import Credentials, ReadOnlyCredentials
+
+    from trioconnect.aws.http import ServiceEndpoint, Signer
 
 __all__ = ["ConnectClient", "ConnectConfig", "empty_credentials_signer", "sigv4_signer"]
 
@@ -68,6 +67,11 @@ def _sign(
     region: str,
     request: tuple[str, str, dict[str, str], bytes],
 ) -> dict[str, str]:
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    from trioconnect.aws.codec import quiet_botocore
+
     method, url, headers, body = request
     aws_request = AWSRequest(method=method, url=url, headers=headers, data=body)
     with quiet_botocore():
@@ -87,6 +91,8 @@ def sigv4_signer(service: str, region: str, credentials: _CredentialSource) -> S
 
 def empty_credentials_signer(region: str) -> Signer:
     """Sign like ChatJS does for the Participant Service: empty keys, service ``execute-api``."""
+    from botocore.credentials import ReadOnlyCredentials
+
     empty = ReadOnlyCredentials("", "", None)
 
     async def sign(method: str, url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
@@ -101,10 +107,14 @@ class _CredentialSource:
     def __init__(self, given: tuple[str, str, str | None] | None) -> None:
         self._resolved: Credentials | None = None
         if given is not None:
+            from botocore.credentials import Credentials
+
             self._resolved = Credentials(given[0], given[1], given[2])
         self._lock = trio.Lock()
 
     async def get(self) -> ReadOnlyCredentials:
+        from botocore.credentials import RefreshableCredentials
+
         async with self._lock:
             if self._resolved is None:
                 found = await trio.to_thread.run_sync(_default_chain)
@@ -122,6 +132,8 @@ class _CredentialSource:
 
 
 def _default_chain() -> Credentials | None:
+    import botocore.session
+
     creds: Credentials | None = botocore.session.get_session().get_credentials()
     return creds
 
@@ -133,9 +145,13 @@ class ConnectClient:
         self, config: ConnectConfig | None = None, *, http: httpx.AsyncClient | None = None
     ) -> None:
         """Create a client for ``config``; ``http=None`` uses the run's shared pool."""
+        from trioconnect.aws.codec import codec_for
+        from trioconnect.aws.http import ServiceEndpoint, user_agent
+        from trioconnect.aws.retry import RetryPolicy
+
         self.config = config or ConnectConfig()
         self._credentials = _CredentialSource(self.config.credentials)
-        self._endpoint = ServiceEndpoint(
+        self._endpoint: ServiceEndpoint = ServiceEndpoint(
             codec=codec_for("connect"),
             base_url=self.config.base_url,
             http=http,

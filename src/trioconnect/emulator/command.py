@@ -57,8 +57,25 @@ def run(args: argparse.Namespace) -> int:
     try:
         trio.run(_main, args)
     except KeyboardInterrupt:
-        print("emulator stopped", file=sys.stderr)
+        pass
+    except BaseExceptionGroup as group:
+        # Ctrl-C may surface inside the server's task groups; anything else is a real failure.
+        _, others = group.split(KeyboardInterrupt)
+        if others is not None:
+            failed, rest = others.split(OSError)
+            if rest is None and failed is not None:
+                print(f"cannot start the emulator: {_first_leaf(failed)}", file=sys.stderr)
+                return 1
+            raise
     except OSError as error:
         print(f"cannot start the emulator: {error}", file=sys.stderr)
         return 1
+    print("emulator stopped", file=sys.stderr)
     return 0
+
+
+def _first_leaf(group: BaseExceptionGroup[BaseException]) -> BaseException:
+    error: BaseException = group
+    while isinstance(error, BaseExceptionGroup):
+        error = error.exceptions[0]
+    return error

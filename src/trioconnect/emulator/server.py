@@ -34,7 +34,7 @@ from trioconnect.emulator.quotas import QuotaMode, Quotas
 from trioconnect.emulator.state import ChatState
 from trioconnect.emulator.store import MemoryStore, Store
 
-__all__ = ["Emulator", "serve"]
+__all__ = ["Emulator", "build_context", "serve"]
 
 log = logging.getLogger("trioconnect.emulator")
 
@@ -79,6 +79,28 @@ def _hypercorn_config(host: str, port: int, config: EmulatorConfig) -> Hypercorn
     return hconfig
 
 
+def build_context(
+    config: EmulatorConfig | None = None,
+    *,
+    quotas: QuotaMode = "off",
+    public_url: str | None = None,
+    store: Store | None = None,
+) -> EmulatorContext:
+    """Assemble the emulator's parts (state, hub, faults, quotas, codec), wired together.
+
+    :func:`serve` uses this; it is also handy to drive :class:`~.app.EmulatorApp` in-process.
+    """
+    config = config or EmulatorConfig()
+    clock, hooks, faults = Clock(), Hooks(), Faults()
+    state = ChatState(store if store is not None else MemoryStore(), clock, config, hooks)
+    hub = Hub(faults, config.ws_queue_size, config.chat_end_grace)
+    hooks.on_item(hub.on_item)
+    hooks.on_connections_revoked(hub.on_connections_revoked)
+    faults.attach_socket_closer(hub.close_sockets)
+    limits = Quotas(quotas, clock.monotonic, max_active_chats=config.max_active_chats)
+    return EmulatorContext(state, Codec(), hub, faults, limits, config, public_url)
+
+
 @asynccontextmanager
 async def serve(
     host: str = "127.0.0.1",
@@ -105,22 +127,15 @@ async def serve(
     Yields:
         The running :class:`Emulator`.
     """
-    config = config or EmulatorConfig()
-    clock, hooks, faults = Clock(), Hooks(), Faults()
-    state = ChatState(store if store is not None else MemoryStore(), clock, config, hooks)
-    hub = Hub(faults, config.ws_queue_size, config.chat_end_grace)
-    hooks.on_item(hub.on_item)
-    hooks.on_connections_revoked(hub.on_connections_revoked)
-    faults.attach_socket_closer(hub.close_sockets)
-    limits = Quotas(quotas, clock.monotonic, max_active_chats=config.max_active_chats)
-    ctx = EmulatorContext(state, Codec(), hub, faults, limits, config, public_url)
+    ctx = build_context(config, quotas=quotas, public_url=public_url, store=store)
+    state, hub, faults, limits = ctx.state, ctx.hub, ctx.faults, ctx.quotas
     async with trio.open_nursery() as nursery:
         default_agent = None
         if agent is not False:
             agent_config = agent if isinstance(agent, AgentConfig) else AgentConfig()
             default_agent = DefaultAgent(state, nursery, agent_config)
         app = cast("Any", EmulatorApp(ctx))  # hypercorn's ASGI typing is stricter than ASGI
-        hconfig = _hypercorn_config(host, port, config)
+        hconfig = _hypercorn_config(host, port, ctx.config)
         binds = await nursery.start(partial(hypercorn_serve, app, hconfig))
         base_url = public_url.rstrip("/") if public_url else binds[0]
         log.info("emulator listening on %s", binds[0])

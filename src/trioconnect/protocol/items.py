@@ -224,7 +224,9 @@ class Item:
     attachments: tuple[AttachmentItem, ...] = ()
     message_metadata: MessageMetadata | None = None
     related_contact_id: str | None = None
-    raw: Mapping[str, Any] = field(default_factory=_empty_raw, compare=False, hash=False, repr=False)
+    raw: Mapping[str, Any] = field(
+        default_factory=_empty_raw, compare=False, hash=False, repr=False
+    )
 
     @classmethod
     def from_json(cls, d: Mapping[str, Any]) -> Item:

@@ -107,7 +107,16 @@ def _parse_time(value: str) -> float | None:
 class Transcript:
     """The chat's items, deduplicated by Id and ordered by time. See the module docstring."""
 
-    __slots__ = ("_by_id", "_entries", "_keys", "_local", "_metadata", "_seq", "_statuses")
+    __slots__ = (
+        "_by_id",
+        "_entries",
+        "_keys",
+        "_local",
+        "_local_by_item",
+        "_metadata",
+        "_seq",
+        "_statuses",
+    )
 
     def __init__(self) -> None:
         self._entries: list[Item | LocalMessage] = []
@@ -115,6 +124,7 @@ class Transcript:
         self._by_id: dict[str, Item] = {}
         self._metadata: dict[str, Item] = {}
         self._local: dict[str, LocalMessage] = {}
+        self._local_by_item: dict[str, str] = {}  # service Id -> local Id
         self._statuses: dict[str, MessageStatus] = {}
         self._seq = 0
 
@@ -222,9 +232,9 @@ class Transcript:
 
     def _settle_local(self, item: Item) -> None:
         # The service's own item for a message we sent replaces its local placeholder.
-        for local in self._local.values():
-            if local.item_id == item.id:
-                self._remove_entry(local)
+        local_id = self._local_by_item.get(item.id)
+        if local_id is not None:
+            self._remove_entry(self._local[local_id])
 
     def _merge_one(self, item: Item) -> bool:
         if item.type == MESSAGEMETADATA:
@@ -290,6 +300,7 @@ class Transcript:
             ),
         )
         self._raise_status(item_id, MessageStatus.SENT)
+        self._local_by_item[item_id] = local_id
         if item_id in self._by_id:
             self._remove_entry(message)
         return message
@@ -315,5 +326,6 @@ class Transcript:
         self._by_id.clear()
         self._metadata.clear()
         self._local.clear()
+        self._local_by_item.clear()
         self._statuses.clear()
         self._seq = 0

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import mimetypes
-import pathlib
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from collections.abc import AsyncIterator, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 import trio
 
 from trioconnect import errors
-from trioconnect.aws.participant import ParticipantClient, ParticipantServiceConfig
 from trioconnect.config import ClientConfig, get_global_config
 from trioconnect.details import ChatDetails
 from trioconnect.machine import SessionState, Trigger
-from trioconnect.protocol import content_types as ct
 from trioconnect.protocol.events import (
     ChatRehydratedEvent,
     ConnectionBrokenEvent,
@@ -30,32 +24,22 @@ from trioconnect.protocol.events import (
     ReadReceiptEvent,
     TypingEvent,
 )
-from trioconnect.protocol.items import Item
 from trioconnect.protocol.transcript import Transcript
+from trioconnect.session.attachments import AttachmentCalls
+from trioconnect.session.authentication import AuthenticationCalls
+from trioconnect.session.base import attach_metadata
 from trioconnect.session.fanout import EventStream
-from trioconnect.session.results import (
-    AttachmentResult,
-    ConnectResult,
-    MessageResult,
-    SessionStatistics,
-    TranscriptResult,
-)
+from trioconnect.session.messaging import MessagingCalls
+from trioconnect.session.results import ConnectResult, SessionStatistics
+from trioconnect.session.socket import WebSocketOpener
 from trioconnect.session.supervisor import Supervisor
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["ChatSession", "open_chat_session"]
 
 E = TypeVar("E", bound=Event)
-T = TypeVar("T")
-
-#: States in which REST calls with the connection token are allowed.
-_CALLABLE = frozenset(
-    {
-        SessionState.ESTABLISHED,
-        SessionState.LOST,
-        SessionState.SUSPENDED,
-        SessionState.DISCONNECTING,
-    }
-)
 
 
 @contextlib.asynccontextmanager
@@ -66,6 +50,7 @@ async def open_chat_session(
     region: str | None = None,
     config: ClientConfig | None = None,
     http: httpx.AsyncClient | None = None,
+    websocket_opener: WebSocketOpener | None = None,
 ) -> AsyncIterator[ChatSession]:
     """Open a chat session for one participant; leaving the block cancels and joins its tasks.
 
@@ -74,7 +59,11 @@ async def open_chat_session(
         endpoint: Participant Service base URL (e.g. the emulator's); overrides ``config.endpoint``.
         region: AWS Region; overrides ``config.region``.
         config: client settings (default: the global config, see :func:`set_global_config`).
-        http: an httpx client to share (default: the process-wide pool).
+        http: an httpx client to share (default: the process-wide pool). Any transport works,
+            e.g. ``httpx.MockTransport`` to script the service in tests.
+        websocket_opener: how WebSockets are opened (default: trio-websocket over the network).
+            Tests pass one that serves the socket in memory (see
+            :class:`~trioconnect.session.socket.WebSocketOpener`).
 
     Yields:
         The :class:`ChatSession`, not yet connected: call :meth:`ChatSession.connect`.
@@ -84,6 +73,8 @@ async def open_chat_session(
         cfg = cfg.replace(endpoint=endpoint)
     if region is not None:
         cfg = cfg.replace(region=region)
+    from trioconnect.aws.participant import ParticipantClient, ParticipantServiceConfig
+
     client = ParticipantClient(
         ParticipantServiceConfig(
             region=cfg.region,
@@ -95,23 +86,23 @@ async def open_chat_session(
         http=http,
     )
     async with trio.open_nursery() as nursery:
-        session = ChatSession(Supervisor(details, cfg, client, nursery))
+        session = ChatSession(Supervisor(details, cfg, client, nursery, opener=websocket_opener))
         try:
             yield session
         finally:
             session._supervisor.close()
+            await session._supervisor.wait_sockets_closed()
             nursery.cancel_scope.cancel()
 
 
-class ChatSession:
+class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls):
     """One participant's chat: REST calls, live events and a managed WebSocket.
 
-    Create it with :func:`open_chat_session`. Its state is the statechart's
-    (:attr:`state`); :attr:`transcript` is the deduplicated, ordered transcript the session has seen.
+    Create it with :func:`open_chat_session`. Its state is the statechart's (:attr:`state`);
+    :attr:`transcript` is the deduplicated, ordered transcript the session has seen.
+    The REST calls are grouped by topic in :class:`~.messaging.MessagingCalls`,
+    :class:`~.attachments.AttachmentCalls` and :class:`~.authentication.AuthenticationCalls`.
     """
-
-    def __init__(self, supervisor: Supervisor) -> None:
-        self._supervisor = supervisor
 
     def __repr__(self) -> str:
         d = self._supervisor.details
@@ -121,16 +112,6 @@ class ChatSession:
         )
 
     # ------------------------------------------------------------------ state
-    @property
-    def state(self) -> SessionState:
-        """The session's current statechart state."""
-        return self._supervisor.state
-
-    @property
-    def details(self) -> ChatDetails:
-        """The chat details the session was opened with (ChatJS ``getChatDetails``)."""
-        return self._supervisor.details
-
     def get_chat_details(self) -> ChatDetails:
         """The chat details (ChatJS ``getChatDetails``)."""
         return self._supervisor.details
@@ -296,341 +277,5 @@ class ChatSession:
         except errors.TrioConnectError as exc:
             if sup.state is SessionState.DISCONNECTING:
                 sup.fire(Trigger.DISCONNECT_FAILED)
-            _attach_metadata(exc, metadata)
+            attach_metadata(exc, metadata)
             raise
-
-    # ------------------------------------------------------------------ messages and events
-    async def send_message(
-        self,
-        content: str,
-        content_type: str = "text/plain",
-        *,
-        client_token: str | None = None,
-        metadata: Any = None,
-    ) -> MessageResult:
-        """Send a message (text/plain, text/markdown, application/json, interactive response).
-
-        The message enters :attr:`transcript` as SENDING, then SENT or FAILED. A failed message can
-        be sent again with :meth:`resend_failed_message`, reusing its ClientToken.
-
-        Raises:
-            ValidationError: empty, over 16,384 bytes, or an unsupported content type.
-            InvalidStateError / SessionEndedError: not connected, or the chat has ended.
-            ServiceError, TransportError: the service refused or could not be reached.
-        """
-        ct.validate_message(content, content_type)
-        self._require_callable("send_message")
-        token = client_token or str(uuid.uuid4())
-        sup = self._supervisor
-        sup.transcript.add_local(
-            token, content_type, content, self.details.participant_role, _now_iso()
-        )
-        return await self._send_local(token, content, content_type, metadata)
-
-    async def resend_failed_message(self, local_id: str, *, metadata: Any = None) -> MessageResult:
-        """Send a FAILED message again with its original ClientToken (no duplicate is created)."""
-        sup = self._supervisor
-        for message in sup.transcript.failed_messages():
-            if message.local_id == local_id:
-                self._require_callable("resend_failed_message")
-                return await self._send_local(
-                    local_id, message.content, message.content_type, metadata
-                )
-        raise errors.ValidationError(f"no failed message with local id {local_id!r}")
-
-    async def _send_local(
-        self, token: str, content: str, content_type: str, metadata: Any
-    ) -> MessageResult:
-        sup = self._supervisor
-        try:
-            result = await self._guarded(
-                "SendMessage",
-                sup.client.send_message(
-                    sup.connection_token(),
-                    content=content,
-                    content_type=content_type,
-                    client_token=token,
-                ),
-                metadata,
-            )
-        except errors.TrioConnectError as exc:
-            sup.transcript.mark_failed(token, str(exc))
-            raise
-        sup.transcript.mark_sent(token, result.id, result.absolute_time)
-        sup.counters.messages_sent += 1
-        return MessageResult(
-            id=result.id,
-            absolute_time=result.absolute_time,
-            client_token=token,
-            request_id=result.request_id,
-            metadata=metadata,
-        )
-
-    async def send_event(
-        self,
-        content_type: str,
-        content: str | None = None,
-        *,
-        client_token: str | None = None,
-        metadata: Any = None,
-    ) -> MessageResult | None:
-        """Send an event (typing, connection.acknowledged, receipts, ...).
-
-        Delivered/read receipts (``content = '{"messageId": ...}'``) go through the receipt
-        scheduler and return ``None``; use :meth:`send_read_receipt` for clarity.
-        """
-        ct.validate_event(content_type, content)
-        self._require_callable("send_event")
-        if content_type in (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED):
-            message_id = _receipt_message_id(content)
-            kind: Literal["read", "delivered"] = (
-                "read" if content_type == ct.MESSAGE_READ else "delivered"
-            )
-            self._supervisor.submit_receipt(kind, message_id)
-            return None
-        sup = self._supervisor
-        token = client_token or str(uuid.uuid4())
-        result = await self._guarded(
-            "SendEvent",
-            sup.client.send_event(
-                sup.connection_token(),
-                content_type=content_type,
-                content=content,
-                client_token=token,
-            ),
-            metadata,
-        )
-        return MessageResult(
-            id=result.id,
-            absolute_time=result.absolute_time,
-            client_token=token,
-            request_id=result.request_id,
-            metadata=metadata,
-        )
-
-    async def send_typing(self, *, metadata: Any = None) -> MessageResult | None:
-        """Send a typing event."""
-        return await self.send_event(ct.TYPING, metadata=metadata)
-
-    def send_read_receipt(self, message_id: str) -> bool:
-        """Queue a read receipt for ``message_id``; False if already sent. Never blocks."""
-        self._require_callable("send_read_receipt")
-        return self._supervisor.submit_receipt("read", message_id)
-
-    def send_delivered_receipt(self, message_id: str) -> bool:
-        """Queue a delivered receipt; superseded by a read receipt for the same message."""
-        self._require_callable("send_delivered_receipt")
-        return self._supervisor.submit_receipt("delivered", message_id)
-
-    # ------------------------------------------------------------------ transcript
-    async def get_transcript(
-        self,
-        *,
-        contact_id: str | None = None,
-        max_results: int = 15,
-        next_token: str | None = None,
-        scan_direction: Literal["FORWARD", "BACKWARD"] = "BACKWARD",
-        sort_order: Literal["ASCENDING", "DESCENDING"] = "ASCENDING",
-        start_position: dict[str, Any] | None = None,
-        metadata: Any = None,
-    ) -> TranscriptResult:
-        """One page of the transcript (defaults as ChatJS: 15 items, BACKWARD, ASCENDING).
-
-        Returned items are also merged into :attr:`transcript` and prime the receipt scheduler.
-        """
-        self._require_callable("get_transcript")
-        sup = self._supervisor
-        page = await self._guarded(
-            "GetTranscript",
-            sup.client.get_transcript(
-                sup.connection_token(),
-                contact_id=contact_id,
-                max_results=max_results,
-                next_token=next_token,
-                scan_direction=scan_direction,
-                sort_order=sort_order,
-                start_position=start_position,
-            ),
-            metadata,
-        )
-        items = tuple(Item.from_json(raw) for raw in page.items)
-        sup.transcript.merge(items)
-        sup.receipts.prefill_from_items(items, self.details.participant_id)
-        for item in items:
-            sup.stitcher.on_transcript_item(item)
-        return TranscriptResult(
-            initial_contact_id=page.initial_contact_id,
-            items=items,
-            next_token=page.next_token,
-            request_id=page.request_id,
-            metadata=metadata,
-        )
-
-    # ------------------------------------------------------------------ attachments
-    async def send_attachment(
-        self,
-        data: bytes | str | pathlib.Path,
-        *,
-        name: str | None = None,
-        content_type: str | None = None,
-        metadata: Any = None,
-    ) -> AttachmentResult:
-        """Upload an attachment: StartAttachmentUpload, PUT, CompleteAttachmentUpload.
-
-        Args:
-            data: the bytes, or a path to read them from.
-            name: the file name (default: the path's name).
-            content_type: its MIME type (default: guessed from the name).
-
-        Raises:
-            ValidationError: over 20 MB or a type the service does not accept (before any call).
-        """
-        if isinstance(data, str | pathlib.Path):
-            path = pathlib.Path(data)
-            name = name or path.name
-            data = await trio.Path(path).read_bytes()
-        if not name:
-            raise errors.ValidationError("an attachment needs a name")
-        content_type = content_type or mimetypes.guess_type(name)[0] or ""
-        ct.validate_attachment(name, content_type, len(data))
-        self._require_callable("send_attachment")
-        sup = self._supervisor
-        token = sup.connection_token()
-        upload = await self._guarded(
-            "StartAttachmentUpload",
-            sup.client.start_attachment_upload(
-                token, content_type=content_type, size=len(data), name=name
-            ),
-            metadata,
-        )
-        await self._guarded("UploadAttachment", sup.client.upload_attachment_bytes(upload, data),
-                            metadata)
-        await self._guarded(
-            "CompleteAttachmentUpload",
-            sup.client.complete_attachment_upload(token, attachment_ids=[upload.attachment_id]),
-            metadata,
-        )
-        return AttachmentResult(
-            attachment_id=upload.attachment_id,
-            name=name,
-            content_type=content_type,
-            size=len(data),
-            metadata=metadata,
-        )
-
-    async def get_attachment_url(self, attachment_id: str, *, metadata: Any = None) -> str:
-        """A download URL for an attachment (ChatJS ``getAttachmentURL``)."""
-        self._require_callable("get_attachment_url")
-        sup = self._supervisor
-        result = await self._guarded(
-            "GetAttachment",
-            sup.client.get_attachment(sup.connection_token(), attachment_id=attachment_id),
-            metadata,
-        )
-        return str(result.url)
-
-    async def download_attachment(self, attachment_id: str, *, metadata: Any = None) -> bytes:
-        """Download an attachment's bytes (ChatJS ``downloadAttachment``)."""
-        url = await self.get_attachment_url(attachment_id, metadata=metadata)
-        return bytes(
-            await self._guarded("DownloadAttachment", self._supervisor.client.download(url),
-                                metadata)
-        )
-
-    # ------------------------------------------------------------------ authentication and views
-    async def get_authentication_url(
-        self, *, session_id: str, redirect_uri: str, metadata: Any = None
-    ) -> str:
-        """The URL where the customer authenticates (after an authentication.initiated event)."""
-        self._require_callable("get_authentication_url")
-        sup = self._supervisor
-        result = await self._guarded(
-            "GetAuthenticationUrl",
-            sup.client.get_authentication_url(
-                sup.connection_token(), session_id=session_id, redirect_uri=redirect_uri
-            ),
-            metadata,
-        )
-        return str(result.url)
-
-    async def cancel_participant_authentication(
-        self, *, session_id: str, metadata: Any = None
-    ) -> None:
-        """Cancel a pending customer authentication."""
-        self._require_callable("cancel_participant_authentication")
-        sup = self._supervisor
-        await self._guarded(
-            "CancelParticipantAuthentication",
-            sup.client.cancel_participant_authentication(
-                sup.connection_token(), session_id=session_id
-            ),
-            metadata,
-        )
-
-    async def describe_view(self, view_token: str, *, metadata: Any = None) -> Any:
-        """Describe a view (step-by-step guide) by its token."""
-        self._require_callable("describe_view")
-        sup = self._supervisor
-        return await self._guarded(
-            "DescribeView",
-            sup.client.describe_view(sup.connection_token(), view_token=view_token),
-            metadata,
-        )
-
-    # ------------------------------------------------------------------ helpers
-    def _require_callable(self, name: str) -> None:
-        state = self._supervisor.state
-        if state in _CALLABLE:
-            return
-        if state is SessionState.ENDED:
-            raise errors.SessionEndedError(f"cannot call {name}(): the chat has ended")
-        if state in (SessionState.INIT, SessionState.CONNECTING):
-            raise errors.InvalidStateError(
-                f"cannot call {name}() before connect() has completed", state=state.value
-            )
-        raise errors.InvalidStateError(
-            f"cannot call {name}() while the session is {state.value}", state=state.value
-        )
-
-    async def _guarded(self, operation: str, awaitable: Awaitable[T], metadata: Any) -> T:
-        """Run one call; a 403 after establishment means the chat ended in the background."""
-        sup = self._supervisor
-        try:
-            return await sup.call(operation, awaitable)
-        except errors.AccessDeniedError as exc:
-            _attach_metadata(exc, metadata)
-            if sup.machine.ever_established and sup.state in _CALLABLE:
-                sup.last_error = exc
-                sup.fire(Trigger.CHAT_ENDED)
-                raise errors.SessionEndedError(
-                    f"{operation} was refused: the chat has ended ({exc.message})"
-                ) from exc
-            raise
-        except errors.TrioConnectError as exc:
-            _attach_metadata(exc, metadata)
-            raise
-
-
-def _attach_metadata(exc: BaseException, metadata: Any) -> None:
-    if metadata is not None and isinstance(exc, errors.ServiceError):
-        exc.metadata = metadata
-
-
-def _receipt_message_id(content: str | None) -> str:
-    import json
-
-    try:
-        value = json.loads(content or "")
-    except ValueError:
-        value = None
-    message_id = value.get("messageId") if isinstance(value, dict) else None
-    if not isinstance(message_id, str) or not message_id:
-        raise errors.ValidationError('a receipt needs content like {"messageId": "<item id>"}')
-    return message_id
-
-
-def _now_iso() -> str:
-    import datetime
-
-    now = datetime.datetime.now(datetime.UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"

@@ -1,4 +1,4 @@
-"""A session's counters: plain integers bumped by the supervisor, snapshotted by ``statistics()``."""
+"""A session's counters: integers bumped by the supervisor, snapshotted by ``statistics()``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Counters:
     heartbeat_deaths: int = 0
     deep_heartbeat_failures: int = 0
     receipts_sent: int = 0
+    receipts_failed: int = 0
+    recovery_failures: int = 0
     api_calls: dict[str, int] = field(default_factory=dict)
     api_errors: dict[str, int] = field(default_factory=dict)
     api_latency_total: dict[str, float] = field(default_factory=dict)

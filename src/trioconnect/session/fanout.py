@@ -1,10 +1,10 @@
 """Fan-out of a session's events to callbacks and to bounded async iterators.
 
 Delivery is synchronous and never blocks the publisher (the socket reader must keep reading so
-heartbeats are answered), so every iterator has a bounded buffer. When a consumer falls behind, its
-iterator first yields everything it holds and then raises :class:`EventsOverflowError` with the number
-of events that did not fit: nothing is lost silently, and the session's transcript still holds every
-chat item.
+heartbeats are answered), so every iterator has a bounded buffer. When a consumer falls behind,
+its iterator first yields everything it holds and then raises :class:`EventsOverflowError` with the
+number of events that did not fit: nothing is lost silently, and the session's transcript still
+holds every chat item.
 
 The first iterator opened on a session also receives the events published before it was opened
 (kept in a backlog of the same bound), so ``connect()`` followed by ``events()`` misses nothing.

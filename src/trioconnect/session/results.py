@@ -1,7 +1,7 @@
 """Typed results of a session's public calls.
 
-Each result carries ``metadata``: whatever the caller passed as ``metadata=`` to the call, handed back
-unchanged (ChatJS does the same with its ``{data, metadata}`` results).
+Each result carries ``metadata``: whatever the caller passed as ``metadata=`` to the call, handed
+back unchanged (ChatJS does the same with its ``{data, metadata}`` results).
 """
 
 from __future__ import annotations

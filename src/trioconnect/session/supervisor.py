@@ -5,8 +5,8 @@ Theory of operation
 The statechart (``statecharts/session.yaml``, loaded by :mod:`trioconnect.machine`) decides every
 state change. The supervisor never changes state itself: it fires a trigger, receives the
 :class:`~trioconnect.machine.Effects`, and performs them — cancel the named tasks, start the named
-tasks, publish the named events. Each task runs in its own cancel scope inside the session's nursery,
-so leaving ``async with open_chat_session(...)`` cancels and joins all of them.
+tasks, publish the named events. Each task runs in its own cancel scope inside the session's
+nursery, so leaving ``async with open_chat_session(...)`` cancels and joins all of them.
 
 Tasks:
     connector: CreateParticipantConnection, open the WebSocket, subscribe (with capped backoff).
@@ -23,13 +23,11 @@ transcript deduplicates by Id, so an item is delivered to the application once.
 from __future__ import annotations
 
 import datetime
-import json
 import random
 from collections.abc import Awaitable, Callable
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import trio
-from trio_websocket import ConnectionClosed, WebSocketConnection
 
 from trioconnect import errors
 from trioconnect.aws.participant import ParticipantClient
@@ -58,7 +56,6 @@ from trioconnect.protocol.events import (
     DeepHeartbeatSuccessEvent,
     EndedEvent,
     Event,
-    MessagesRecoveredEvent,
     TranscriptUpdatedEvent,
 )
 from trioconnect.protocol.heartbeat import HeartbeatMonitor
@@ -68,18 +65,26 @@ from trioconnect.protocol.streaming import PartialMessageStitcher
 from trioconnect.protocol.transcript import Transcript
 from trioconnect.session.counters import Counters
 from trioconnect.session.fanout import EventFanout
-from trioconnect.session.socket import SocketOpenError, close_quietly, open_subscribed_socket
+from trioconnect.session.rest_tasks import run_receipts, run_recovery
+from trioconnect.session.socket import (
+    CLOSE_TIMEOUT,
+    WebSocketOpener,
+    close_quietly,
+    open_subscribed_socket,
+    open_websocket_over_network,
+)
+
+if TYPE_CHECKING:
+    from trio_websocket import WebSocketConnection
 
 __all__ = ["Supervisor"]
 
 T = TypeVar("T")
 
-#: Items per GetTranscript page during recovery (the service's maximum).
-RECOVERY_PAGE_SIZE = 100
-#: Pause between recovery pages: GetTranscript's published quota is 2 requests/s.
-RECOVERY_PAGE_INTERVAL = 0.5
 #: How often ``is_network_online`` is polled while offline (ChatJS: 250 ms).
 ONLINE_POLL_INTERVAL = 0.25
+#: Live items held back while recovery runs; beyond this they are delivered as they come.
+HELD_ITEMS_LIMIT = 10_000
 
 
 class Supervisor:
@@ -93,6 +98,7 @@ class Supervisor:
         nursery: trio.Nursery,
         *,
         rng: random.Random | None = None,
+        opener: WebSocketOpener | None = None,
     ) -> None:
         self.details = details
         self.config = config
@@ -112,6 +118,7 @@ class Supervisor:
         self.last_error: BaseException | None = None
         self._nursery = nursery
         self._rng = rng or random.Random()
+        self._opener: WebSocketOpener = opener or open_websocket_over_network
         self._tasks: dict[str, trio.CancelScope] = {}
         self._ws: WebSocketConnection | None = None
         self._connection_wall = datetime.datetime.now(datetime.UTC)
@@ -119,14 +126,18 @@ class Supervisor:
         self._early_frames: list[Frame] = []
         self._lost_reason = ""
         self._state_changed = trio.Event()
-        self._receipt_wakeup = trio.Event()
+        self._closing = 0
+        self._closing_changed = trio.Event()
+        self.receipt_wakeup = trio.Event()
+        #: While recovery runs, live items wait here so that everything is delivered in order.
+        self.held: list[Item] | None = None
         self._runners: dict[str, Callable[[], Awaitable[None]]] = {
             "connector": self._run_connector,
             "reader": self._run_reader,
             "heartbeat": self._run_heartbeat,
             "refresher": self._run_refresher,
-            "receipts": self._run_receipts,
-            "recovery": self._run_recovery,
+            "receipts": lambda: run_receipts(self),
+            "recovery": lambda: run_recovery(self),
         }
 
     # ------------------------------------------------------------------ machine and effects
@@ -214,7 +225,19 @@ class Supervisor:
     def _drop_socket(self) -> None:
         ws, self._ws = self._ws, None
         if ws is not None:
-            self._nursery.start_soon(close_quietly, ws)
+            self._close_in_background(ws)
+
+    def _close_in_background(self, ws: WebSocketConnection) -> None:
+        self._closing += 1
+        self._nursery.start_soon(self._close_socket, ws)
+
+    async def _close_socket(self, ws: WebSocketConnection) -> None:
+        try:
+            await close_quietly(ws)
+        finally:
+            self._closing -= 1
+            self._closing_changed.set()
+            self._closing_changed = trio.Event()
 
     async def wait_for_state(self, *states: SessionState) -> SessionState:
         """Wait until the session is in one of ``states``; return it."""
@@ -242,7 +265,7 @@ class Supervisor:
     async def _run_connector(self) -> None:
         backoff = self._new_backoff()
         while True:
-            while not self._online():
+            while not self._online():  # noqa: ASYNC110  (a plain callable: nothing to wait on)
                 await trio.sleep(ONLINE_POLL_INTERVAL)
             try:
                 await self._connect_once()
@@ -255,8 +278,13 @@ class Supervisor:
                 self.last_error = exc
                 self._lost_reason = str(exc)
                 delay = backoff.next_delay(self._rng)
-                self.logger.log(ADVANCED, "session %s: connect failed (%s); retry in %s",
-                                self._label(), type(exc).__name__, delay)
+                self.logger.log(
+                    ADVANCED,
+                    "session %s: connect failed (%s); retry in %s",
+                    self._label(),
+                    type(exc).__name__,
+                    delay,
+                )
                 if delay is None:
                     self.fire(Trigger.RETRIES_EXHAUSTED)
                     return
@@ -269,14 +297,18 @@ class Supervisor:
 
     async def _connect_once(self) -> None:
         connection = await self._create_connection()
-        ws, early = await open_subscribed_socket(
+        self._ws, self._early_frames = await self._open_socket(connection)
+
+    async def _open_socket(
+        self, connection: ConnectionDetails
+    ) -> tuple[WebSocketConnection, list[Frame]]:
+        return await open_subscribed_socket(
             self._nursery,
             connection.websocket_url,
             timeout=self.config.reconnect.socket_open_timeout,
             verify_tls=self.config.verify_tls,
+            opener=self._opener,
         )
-        self._ws = ws
-        self._early_frames = early
 
     async def _create_connection(self) -> ConnectionDetails:
         connect_participant = True if self.details.participant_role == "AGENT" else None
@@ -292,6 +324,8 @@ class Supervisor:
 
     # ------------------------------------------------------------------ reader
     async def _run_reader(self) -> None:
+        from trio_websocket import ConnectionClosed
+
         ws = self._ws
         if ws is None:
             return
@@ -322,7 +356,7 @@ class Supervisor:
                     contact_id=self.details.contact_id,
                     initial_contact_id=self.details.initial_contact_id,
                 ):
-                    self.ingest(item)
+                    self._ingest_live(item)
             case HeartbeatResponse():
                 if self._monitor is not None:
                     self._monitor.on_heartbeat(trio.current_time())
@@ -343,6 +377,21 @@ class Supervisor:
                 pass
 
     # ------------------------------------------------------------------ items
+    def _ingest_live(self, item: Item) -> None:
+        """An item from the socket: held back while recovery runs, so delivery stays in order."""
+        if self.held is not None and len(self.held) < HELD_ITEMS_LIMIT:
+            self.held.append(item)
+        else:
+            self.ingest(item)
+
+    def release_held(self) -> None:
+        """Deliver the items held during recovery, in AbsoluteTime order; stop holding."""
+        held, self.held = self.held, None
+        for item in sorted(held or (), key=lambda i: i.absolute_time or ""):
+            if self.state in (SessionState.ENDED, SessionState.CLOSED):
+                return
+            self.ingest(item)
+
     def ingest(self, item: Item) -> bool:
         """Deliver ``item`` once: dedupe, stitch, publish its events. True if it was new."""
         if self.stitcher.is_partial(item):
@@ -377,6 +426,8 @@ class Supervisor:
 
     # ------------------------------------------------------------------ heartbeat
     async def _run_heartbeat(self) -> None:
+        from trio_websocket import ConnectionClosed
+
         ws = self._ws
         if ws is None:
             return
@@ -414,69 +465,47 @@ class Supervisor:
             if connection is None or connection.connection_token_expiry is None:
                 return
             lifetime = (connection.connection_token_expiry - self._connection_wall).total_seconds()
+            expires_at = connection.received_at + max(0.0, lifetime)
             await trio.sleep_until(
                 connection.received_at + max(0.0, lifetime - self.config.token_refresh_margin)
             )
-            try:
-                await self._handover()
-            except errors.AccessDeniedError as exc:
-                self.last_error = exc
-                self.fire(Trigger.CHAT_ENDED)
-                return
-            except (errors.TransportError, errors.ServiceError) as exc:
-                # The old socket still works until the token expires; the heartbeat will
-                # notice when it dies and the connector takes over from there.
-                self.logger.warning("connection token refresh failed: %s", type(exc).__name__)
+            if not await self._refresh_until(expires_at):
                 return
 
+    async def _refresh_until(self, expires_at: float) -> bool:
+        """Hand over to a fresh connection, retrying transient failures until ``expires_at``.
+
+        Returns:
+            True once handed over; False if the session ended or the token ran out first (then
+            the old socket dies on its own and the connector takes over).
+        """
+        backoff = self._new_backoff()
+        while True:
+            try:
+                await self._handover()
+                return True
+            except errors.AccessDeniedError as exc:
+                self.last_error = exc
+                self._lost_reason = f"connection refresh refused: {exc.message}"
+                self.fire(Trigger.TOKEN_REJECTED)
+                return False
+            except (errors.TransportError, errors.ServiceError) as exc:
+                delay = backoff.next_delay(self._rng)
+                self.logger.warning("connection token refresh failed: %s", type(exc).__name__)
+                if delay is None or trio.current_time() + delay >= expires_at:
+                    return False
+                await trio.sleep(delay)
+
     async def _handover(self) -> None:
+        """New connection token and socket; the old socket is closed without a lost event."""
         old = self._ws
         connection = await self._create_connection()
-        ws, early = await open_subscribed_socket(
-            self._nursery,
-            connection.websocket_url,
-            timeout=self.config.reconnect.socket_open_timeout,
-            verify_tls=self.config.verify_tls,
-        )
-        self._ws, self._early_frames = ws, early
+        self._ws, self._early_frames = await self._open_socket(connection)
         for name in ("reader", "heartbeat"):
             self._cancel_task(name)
             self.start_task(name)
         if old is not None:
-            self._nursery.start_soon(close_quietly, old)
-
-    # ------------------------------------------------------------------ recovery
-    async def _run_recovery(self) -> None:
-        """Fetch every item since the last one seen and deliver the missed ones, in order."""
-        recovered = 0
-        next_token: str | None = None
-        last_id = self.transcript.last_item_id
-        start: dict[str, Any] = {"Id": last_id} if last_id else {}
-        while True:
-            page = await self.call(
-                "GetTranscript",
-                self.client.get_transcript(
-                    self.connection_token(),
-                    max_results=RECOVERY_PAGE_SIZE,
-                    scan_direction="FORWARD",
-                    sort_order="ASCENDING",
-                    start_position=start,
-                    next_token=next_token,
-                ),
-            )
-            items = sorted(
-                (Item.from_json(raw) for raw in page.items), key=lambda i: i.absolute_time or ""
-            )
-            for item in items:
-                if self.ingest(item):
-                    recovered += 1
-            if not page.next_token or self.state is SessionState.ENDED:
-                break
-            next_token = page.next_token
-            await trio.sleep(RECOVERY_PAGE_INTERVAL)
-        self.counters.items_recovered += recovered
-        if recovered:
-            self.fanout.publish(MessagesRecoveredEvent(count=recovered))
+            self._close_in_background(old)
 
     # ------------------------------------------------------------------ receipts
     def submit_receipt(self, kind: Literal["delivered", "read"], message_id: str) -> bool:
@@ -484,36 +513,13 @@ class Supervisor:
         accepted = self.receipts.submit(kind, message_id, trio.current_time())
         if accepted:
             self.start_task("receipts")
-            self._receipt_wakeup.set()
+            self.receipt_wakeup.set()
         return accepted
 
-    async def _run_receipts(self) -> None:
-        while True:
-            deadline = self.receipts.next_deadline()
-            if deadline is None:
-                await self._receipt_wakeup.wait()
-                self._receipt_wakeup = trio.Event()
-                continue
-            with trio.move_on_at(deadline):
-                await self._receipt_wakeup.wait()
-                self._receipt_wakeup = trio.Event()
-                continue
-            for receipt in self.receipts.due(trio.current_time()):
-                content_type = ct.MESSAGE_READ if receipt.kind == "read" else ct.MESSAGE_DELIVERED
-                try:
-                    await self.call(
-                        "SendEvent",
-                        self.client.send_event(
-                            self.connection_token(),
-                            content_type=content_type,
-                            content=_receipt_content(receipt.message_id),
-                        ),
-                    )
-                except (errors.ServiceError, errors.TransportError, errors.InvalidStateError):
-                    self.logger.warning("receipt for a message could not be sent")
-                    continue
-                self.receipts.sent(receipt.kind, receipt.message_id)
-                self.counters.receipts_sent += 1
+    def chat_ended_by_refusal(self, exc: errors.AccessDeniedError) -> None:
+        """A 403 on a call made with the connection token after establishment: the chat ended."""
+        self.last_error = exc
+        self.fire(Trigger.CHAT_ENDED)
 
     # ------------------------------------------------------------------ API calls
     def connection_token(self) -> str:
@@ -541,11 +547,18 @@ class Supervisor:
             self.fire(Trigger.CLOSE)
         self.fanout.close()
 
+    async def wait_sockets_closed(self) -> None:
+        """Wait (bounded, shielded) for the closing handshakes still in progress.
+
+        Called before the nursery is cancelled: trio-websocket reads the peer's close answer in a
+        task of that nursery, so cancelling it first would make every close wait for its timeout.
+        """
+        with trio.move_on_after(CLOSE_TIMEOUT) as scope:
+            scope.shield = True
+            while self._closing:
+                await self._closing_changed.wait()
+
 
 _SOCKETLESS = frozenset(
     {SessionState.BROKEN, SessionState.SUSPENDED, SessionState.ENDED, SessionState.CLOSED}
 )
-
-
-def _receipt_content(message_id: str) -> str:
-    return json.dumps({"messageId": message_id}, separators=(",", ":"))

@@ -1,0 +1,224 @@
+"""Helpers shared by the benchmarks: arguments, processes, memory, statistics, JSON, tables.
+
+Every benchmark runs its servers as subprocesses bound to 127.0.0.1, so their memory and CPU can
+be read from ``/proc/<pid>`` apart from the benchmark client's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import trio
+
+__all__ = [
+    "BENCH_DIR",
+    "Server",
+    "base_parser",
+    "cpu_seconds",
+    "latency_summary",
+    "percentile",
+    "print_table",
+    "raise_fd_limit",
+    "rss_kib",
+    "run_emulator",
+    "run_server",
+    "write_results",
+]
+
+BENCH_DIR = Path(__file__).resolve().parent
+RESULTS_DIR = BENCH_DIR / "results"
+_CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def base_parser(description: str) -> argparse.ArgumentParser:
+    """The options every benchmark takes (``--quick``, ``--results-dir``)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(
+        "--quick", action="store_true", help="a small smoke-test size (a few seconds)"
+    )
+    parser.add_argument(
+        "--results-dir",
+        type=Path,
+        default=RESULTS_DIR,
+        help=f"where the JSON goes (default {RESULTS_DIR})",
+    )
+    return parser
+
+
+def raise_fd_limit() -> int:
+    """Raise the soft open-files limit to the hard limit (children inherit it); returns it."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        soft = hard
+    return soft
+
+
+def rss_kib(pid: int | None = None) -> int:
+    """Resident set size (``VmRSS``) of ``pid`` (default: this process) in KiB."""
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    for line in status.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for pid {pid}")
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User + system CPU time consumed so far by ``pid`` (default: this process)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / _CLK_TCK  # utime, stime (fields 14, 15)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values`` by nearest rank; 0.0 when empty."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
+    """p50/p90/p99/max of latencies given in seconds, reported in milliseconds."""
+    return {
+        "p50_ms": round(percentile(seconds, 0.50) * 1000, 3),
+        "p90_ms": round(percentile(seconds, 0.90) * 1000, 3),
+        "p99_ms": round(percentile(seconds, 0.99) * 1000, 3),
+        "max_ms": round(max(seconds, default=0.0) * 1000, 3),
+        "mean_ms": round(statistics.fmean(seconds) * 1000, 3) if seconds else 0.0,
+    }
+
+
+def print_table(title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print an aligned text table."""
+    cells = [[str(h) for h in header]] + [[_cell(v) for v in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+    print(f"\n{title}")
+    for n, row in enumerate(cells):
+        print(
+            "  "
+            + "  ".join(c.rjust(w) if n else c.ljust(w) for c, w in zip(row, widths, strict=True))
+        )
+        if n == 0:
+            print("  " + "  ".join("-" * w for w in widths))
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if abs(value) < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def write_results(results_dir: Path, name: str, data: dict[str, Any]) -> Path:
+    """Write ``data`` (plus machine facts) to ``<results_dir>/<name>.json``; returns the path."""
+    results_dir.mkdir(parents=True, exist_ok=True)
+    document = {
+        "benchmark": name,
+        "date": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
+        **data,
+    }
+    path = results_dir / f"{name}.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(document, indent=2, sort_keys=False) + "\n")
+    tmp.replace(path)
+    print(f"\nresults written to {path}")
+    return path
+
+
+@dataclass
+class Server:
+    """A server subprocess and the base URL it printed."""
+
+    process: trio.Process
+    base_url: str
+
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        return self.process.pid
+
+
+@asynccontextmanager
+async def run_server(
+    argv: Sequence[str], marker: str, ready_within: float = 20.0
+) -> AsyncIterator[Server]:
+    """Start ``argv``, wait for a stdout line with ``marker`` and a URL; stop the process after.
+
+    The URL is the first ``http://`` word on that line; it must appear within ``ready_within`` s.
+    """
+    async with trio.open_nursery() as nursery:
+        process: trio.Process = await nursery.start(
+            partial(trio.run_process, list(argv), stdout=subprocess.PIPE, check=False)
+        )
+        assert process.stdout is not None
+        try:
+            with trio.fail_after(ready_within):
+                base_url = await _read_url(process.stdout, marker)
+            nursery.start_soon(_drain, process.stdout)
+            yield Server(process, base_url)
+        finally:
+            process.terminate()
+            with trio.move_on_after(5):
+                await process.wait()
+            if process.returncode is None:
+                process.kill()
+
+
+async def _read_url(stream: trio.abc.ReceiveStream, marker: str) -> str:
+    buffer = b""
+    while True:
+        chunk = await stream.receive_some(4096)
+        if not chunk:
+            raise RuntimeError("server exited before printing its URL")
+        buffer += chunk
+        for line in buffer.decode(errors="replace").splitlines():
+            if marker in line:
+                for word in line.split():
+                    if word.startswith("http://"):
+                        return word.rstrip("/")
+
+
+async def _drain(stream: trio.abc.ReceiveStream) -> None:
+    while await stream.receive_some(65536):
+        pass
+
+
+def run_emulator(agent: str = "none") -> AbstractAsyncContextManager[Server]:
+    """Run ``trioconnect emulator`` (port 0, quotas off, no agent by default) as a subprocess."""
+    argv = [
+        sys.executable,
+        "-m",
+        "trioconnect.cli",
+        "emulator",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--quotas",
+        "off",
+        "--agent",
+        agent,
+    ]
+    return run_server(argv, "listening on")

@@ -1,0 +1,383 @@
+"""Emulator benchmarks: concurrent WebSocket sessions, RSS per session, REST throughput.
+
+1. Sessions: the emulator runs as a subprocess; this process starts chats, connects them, opens
+   and subscribes one WebSocket per chat, and keeps ChatJS's heartbeat cadence on each (``aws/ping``
+   + ``aws/heartbeat`` every ``--heartbeat-interval`` s, phases spread). Sessions ramp up in steps;
+   each step is held for ``--hold`` s, counting live sockets and heartbeats answered within 1 s.
+2. RSS per session: the emulator's RSS at each step minus its idle RSS, divided by the sessions.
+3. REST: SendMessage and GetTranscript with ``--callers`` concurrent callers sharing one
+   httpx.AsyncClient, against the emulator and against a trivial hypercorn/trio ASGI app (the
+   baseline, same client, same request); the emulator's rate is reported as a ratio of it.
+
+Run: ``python benchmarks/bench_emulator.py [--quick]``; the JSON goes to
+``benchmarks/results/emulator.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import trio
+
+from _common import (
+    BENCH_DIR,
+    Server,
+    base_parser,
+    cpu_seconds,
+    latency_summary,
+    print_table,
+    raise_fd_limit,
+    rss_kib,
+    run_emulator,
+    run_server,
+    write_results,
+)
+from _raw import HeartbeatStats, RawChat, RawSocket, connect_chat, start_chat
+
+FULL_STEPS = (1000, 2500, 5000, 10000)
+QUICK_STEPS = (10, 25)
+ANSWERED_TARGET = 0.999
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Command-line options (``--quick`` shrinks every size)."""
+    parser = base_parser(__doc__.splitlines()[0] if __doc__ else "")
+    parser.add_argument("--max-sessions", type=int, default=None, help="largest step (10000)")
+    parser.add_argument("--steps", default=None, help="comma-separated step sizes")
+    parser.add_argument("--heartbeat-interval", type=float, default=None, help="s (ChatJS: 10)")
+    parser.add_argument("--hold", type=float, default=None, help="s each step is held (25)")
+    parser.add_argument("--setup-concurrency", type=int, default=64, help="parallel set-ups")
+    parser.add_argument("--callers", type=int, default=None, help="REST callers (16)")
+    parser.add_argument("--rest-seconds", type=float, default=None, help="s per REST run (8)")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    if args.steps:
+        steps = tuple(int(s) for s in args.steps.split(","))
+    else:
+        steps = QUICK_STEPS if quick else FULL_STEPS
+    if args.max_sessions is not None:
+        steps = (*(s for s in steps if s < args.max_sessions), args.max_sessions)
+    args.steps = steps
+    args.heartbeat_interval = args.heartbeat_interval or (0.5 if quick else 10.0)
+    args.hold = args.hold or (1.0 if quick else 25.0)
+    args.grace = 0.3 if quick else 1.2
+    args.callers = args.callers or (8 if quick else 16)
+    args.rest_seconds = args.rest_seconds or (0.5 if quick else 8.0)
+    return args
+
+
+# --------------------------------------------------------------------------- 1 + 2: sessions
+
+
+@dataclass
+class Fleet:
+    """The open sessions and the heartbeat window they currently count into."""
+
+    base_url: str
+    interval: float
+    nursery: trio.Nursery
+    http: httpx.AsyncClient
+    stats: HeartbeatStats = field(default_factory=HeartbeatStats)
+    sockets: list[RawSocket] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+
+    def alive(self) -> int:
+        """Sockets still open."""
+        return sum(not s.closed for s in self.sockets)
+
+    async def add(self, count: int, concurrency: int) -> float:
+        """Set up ``count`` more sessions; returns the seconds it took."""
+        limiter = trio.CapacityLimiter(concurrency)
+        start = trio.current_time()
+        async with trio.open_nursery() as batch:
+            for _ in range(count):
+                batch.start_soon(self._add_one, limiter)
+        return trio.current_time() - start
+
+    async def _add_one(self, limiter: trio.CapacityLimiter) -> None:
+        async with limiter:
+            try:
+                chat = await start_chat(self.http, self.base_url)
+                await connect_chat(self.http, self.base_url, chat)
+                sock = await RawSocket.open(self.nursery, chat.ws_url, self.stats)
+            except Exception as exc:  # counted and reported; the ramp goes on
+                self.failures[type(exc).__name__] += 1
+                return
+        self.sockets.append(sock)
+        self.nursery.start_soon(self._beat, sock)
+
+    async def _beat(self, sock: RawSocket) -> None:
+        await trio.sleep(random.uniform(0, self.interval))  # sockets do not beat in lockstep
+        while not sock.closed:
+            sock.stats = self.stats
+            await sock.heartbeat()
+            await trio.sleep(self.interval)
+
+    def new_window(self) -> HeartbeatStats:
+        """Start counting into a fresh window; returns the previous one."""
+        previous, self.stats = self.stats, HeartbeatStats()
+        return previous
+
+
+async def _hold_step(fleet: Fleet, emulator_pid: int, hold: float, grace: float) -> dict[str, Any]:
+    fleet.new_window()  # heartbeats sent during set-up are not counted
+    cpu_client, cpu_server = cpu_seconds(), cpu_seconds(emulator_pid)
+    await trio.sleep(hold)
+    window = fleet.new_window()
+    cpu_client = cpu_seconds() - cpu_client
+    cpu_server = cpu_seconds(emulator_pid) - cpu_server
+    await trio.sleep(grace)  # answers still in flight may arrive (late ones are not "within 1 s")
+    sent = max(window.sent, 1)
+    return {
+        "alive": fleet.alive(),
+        "heartbeats_sent": window.sent,
+        "heartbeats_answered": window.answered,
+        "answered_within_1s": window.within_1s,
+        "answered_within_1s_ratio": round(window.within_1s / sent, 5),
+        "heartbeat_latency": latency_summary(window.latencies),
+        "client_cpu_percent": round(100 * cpu_client / hold, 1),
+        "emulator_cpu_percent": round(100 * cpu_server / hold, 1),
+        "client_cpu_us_per_heartbeat": round(1e6 * cpu_client / sent, 1),
+        "emulator_cpu_us_per_heartbeat": round(1e6 * cpu_server / sent, 1),
+    }
+
+
+async def bench_sessions(args: argparse.Namespace, emulator: Server) -> dict[str, Any]:
+    """Ramp the sessions up step by step; the result of every step and the best passing one."""
+    await trio.sleep(0.5)
+    idle_rss = rss_kib(emulator.pid)
+    steps: list[dict[str, Any]] = []
+    limits = httpx.Limits(max_connections=args.setup_concurrency)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http, trio.open_nursery() as nursery:
+        fleet = Fleet(emulator.base_url, args.heartbeat_interval, nursery, http)
+        for target in args.steps:
+            adding = target - len(fleet.sockets)
+            cpu_client, cpu_server = cpu_seconds(), cpu_seconds(emulator.pid)
+            setup_s = await fleet.add(adding, args.setup_concurrency)
+            per_session = 1000 / max(adding, 1)
+            step = {
+                "sessions": target,
+                "opened": len(fleet.sockets),
+                "setup_failures": dict(fleet.failures),
+                "setup_seconds": round(setup_s, 2),
+                "setup_rate_per_s": round(adding / setup_s, 1) if setup_s else 0.0,
+                "client_setup_cpu_ms_per_session": round(
+                    per_session * (cpu_seconds() - cpu_client), 3
+                ),
+                "emulator_setup_cpu_ms_per_session": round(
+                    per_session * (cpu_seconds(emulator.pid) - cpu_server), 3
+                ),
+            }
+            step.update(await _hold_step(fleet, emulator.pid, args.hold, args.grace))
+            rss = rss_kib(emulator.pid)
+            step["emulator_rss_kib"] = rss
+            step["rss_per_session_kib"] = round((rss - idle_rss) / max(step["opened"], 1), 2)
+            step["client_rss_kib"] = rss_kib()
+            step["passed"] = _passed(step)
+            steps.append(step)
+            _print_step(step)
+            if not step["passed"]:
+                break
+        nursery.cancel_scope.cancel()
+    passing = [s["sessions"] for s in steps if s["passed"]]
+    return {
+        "heartbeat_interval_s": args.heartbeat_interval,
+        "hold_s": args.hold,
+        "emulator_idle_rss_kib": idle_rss,
+        "steps": steps,
+        "max_sessions_passed": max(passing, default=0),
+        "target_sessions": 10000,
+    }
+
+
+def _passed(step: dict[str, Any]) -> bool:
+    return bool(
+        step["opened"] == step["sessions"]
+        and step["answered_within_1s_ratio"] >= ANSWERED_TARGET
+        and step["alive"] == step["sessions"]
+    )
+
+
+def _print_step(step: dict[str, Any]) -> None:
+    lat = step["heartbeat_latency"]
+    print(
+        f"  {step['sessions']:>6} sessions: alive {step['alive']}, set-up "
+        f"{step['setup_rate_per_s']}/s, heartbeats {step['answered_within_1s']}/"
+        f"{step['heartbeats_sent']} within 1 s (p99 {lat['p99_ms']} ms), emulator CPU "
+        f"{step['emulator_cpu_percent']} %, client CPU {step['client_cpu_percent']} %, "
+        f"RSS/session {step['rss_per_session_kib']} KiB -> {'ok' if step['passed'] else 'FAIL'}",
+        flush=True,
+    )
+
+
+# --------------------------------------------------------------------------- 3: REST
+
+
+Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
+
+
+async def _load(
+    http: httpx.AsyncClient, request: Request, callers: int, seconds: float, pid: int
+) -> dict[str, Any]:
+    """Run ``callers`` loops of ``request`` for ``seconds``; rate, latencies, errors, CPU."""
+    latencies: list[float] = []
+    errors = 0
+
+    async def caller(n: int, stop_at: float, record: bool) -> None:
+        nonlocal errors
+        while trio.current_time() < stop_at:
+            started = trio.current_time()
+            answer = await request(http, n)
+            if not record:
+                continue
+            if answer.status_code == 200:
+                latencies.append(trio.current_time() - started)
+            else:
+                errors += 1
+
+    for record, duration in ((False, min(1.0, seconds / 4)), (True, seconds)):  # warm-up first
+        cpu_client, cpu_server = cpu_seconds(), cpu_seconds(pid)
+        start = trio.current_time()
+        async with trio.open_nursery() as nursery:
+            for n in range(callers):
+                nursery.start_soon(caller, n, start + duration, record)
+        elapsed = trio.current_time() - start
+    cpu_client, cpu_server = cpu_seconds() - cpu_client, cpu_seconds(pid) - cpu_server
+    done = max(len(latencies) + errors, 1)
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "seconds": round(elapsed, 3),
+        "requests_per_s": round(len(latencies) / elapsed, 1),
+        "latency": latency_summary(latencies),
+        "client_cpu_percent": round(100 * cpu_client / elapsed, 1),
+        "server_cpu_percent": round(100 * cpu_server / elapsed, 1),
+        "server_cpu_us_per_request": round(1e6 * cpu_server / done, 1),
+        "client_cpu_us_per_request": round(1e6 * cpu_client / done, 1),
+    }
+
+
+async def bench_rest(args: argparse.Namespace, emulator: Server) -> dict[str, Any]:
+    """SendMessage and GetTranscript against the emulator, and the baseline app, same load."""
+    callers, seconds = args.callers, args.rest_seconds
+    limits = httpx.Limits(max_connections=callers, max_keepalive_connections=callers)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http:
+        chats: list[RawChat] = []
+        for _ in range(callers):
+            chat = await start_chat(http, emulator.base_url)
+            await connect_chat(http, emulator.base_url, chat)
+            chats.append(chat)
+        base = emulator.base_url
+        message = {"ContentType": "text/plain", "Content": "benchmark message"}
+        page = {"MaxResults": 15, "ScanDirection": "BACKWARD", "SortOrder": "ASCENDING"}
+
+        def post(url: str, body: dict[str, Any]) -> Request:
+            async def call(client: httpx.AsyncClient, n: int) -> httpx.Response:
+                bearer = {"X-Amz-Bearer": chats[n].connection_token}
+                return await client.post(url, headers=bearer, json=body)
+
+            return call
+
+        argv = [sys.executable, str(BENCH_DIR / "_baseline_app.py")]
+        async with run_server(argv, "listening on") as baseline:
+            print(f"  baseline app at {baseline.base_url}", flush=True)
+            runs = {
+                "baseline": await _load(
+                    http,
+                    post(f"{baseline.base_url}/participant/message", message),
+                    callers,
+                    seconds,
+                    baseline.pid,
+                ),
+            }
+        runs["send_message"] = await _load(
+            http, post(f"{base}/participant/message", message), callers, seconds, emulator.pid
+        )
+        items = runs["send_message"]["requests"] // callers
+        runs["get_transcript"] = await _load(
+            http, post(f"{base}/participant/transcript", page), callers, seconds, emulator.pid
+        )
+    base_rate = max(runs["baseline"]["requests_per_s"], 1e-9)
+    return {
+        "callers": callers,
+        "runs": runs,
+        "transcript_items_per_chat_approx": items,
+        "send_message_vs_baseline": round(runs["send_message"]["requests_per_s"] / base_rate, 3),
+        "get_transcript_vs_baseline": round(
+            runs["get_transcript"]["requests_per_s"] / base_rate, 3
+        ),
+        "client_bound": any(r["client_cpu_percent"] >= 90 for r in runs.values()),
+    }
+
+
+def _print_rest(rest: dict[str, Any]) -> None:
+    rows = []
+    for name, run in rest["runs"].items():
+        lat = run["latency"]
+        ratio = run["requests_per_s"] / max(rest["runs"]["baseline"]["requests_per_s"], 1e-9)
+        rows.append(
+            [
+                name,
+                run["requests_per_s"],
+                round(ratio, 3),
+                lat["p50_ms"],
+                lat["p90_ms"],
+                lat["p99_ms"],
+                run["errors"],
+                run["server_cpu_percent"],
+                run["server_cpu_us_per_request"],
+                run["client_cpu_percent"],
+            ]
+        )
+    print_table(
+        f"REST, {rest['callers']} concurrent callers, one shared httpx.AsyncClient",
+        [
+            "target",
+            "req/s",
+            "x baseline",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "errors",
+            "server CPU %",
+            "server CPU us/req",
+            "client CPU %",
+        ],
+        rows,
+    )
+    if rest["client_bound"]:
+        print("  the client (httpx on trio, one process) is the bottleneck: compare server CPU/req")
+
+
+async def main(args: argparse.Namespace) -> dict[str, Any]:
+    """Run all three benchmarks against one emulator subprocess; returns the JSON document."""
+    fd_limit = raise_fd_limit()
+    async with run_emulator(agent="none") as emulator:
+        print(f"emulator pid {emulator.pid} at {emulator.base_url}; fd limit {fd_limit}")
+        print(
+            f"\nWebSocket sessions, heartbeat every {args.heartbeat_interval} s, "
+            f"hold {args.hold} s per step",
+            flush=True,
+        )
+        sessions = await bench_sessions(args, emulator)
+        print(
+            f"\n  largest step with >= 99.9 % heartbeats answered within 1 s: "
+            f"{sessions['max_sessions_passed']} (target 10,000)"
+        )
+        print("\nREST throughput", flush=True)
+        rest = await bench_rest(args, emulator)
+    _print_rest(rest)
+    return {"quick": args.quick, "fd_limit": fd_limit, "sessions": sessions, "rest": rest}
+
+
+if __name__ == "__main__":
+    arguments = parse_args()
+    document = trio.run(main, arguments)
+    write_results(arguments.results_dir, "emulator", document)
