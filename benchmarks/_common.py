@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import gc
 import json
 import os
 import platform
@@ -15,6 +16,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
@@ -26,6 +28,7 @@ import trio
 
 __all__ = [
     "BENCH_DIR",
+    "GcPauses",
     "Server",
     "base_parser",
     "cpu_seconds",
@@ -145,6 +148,38 @@ def write_results(results_dir: Path, name: str, data: dict[str, Any]) -> Path:
     tmp.replace(path)
     print(f"\nresults written to {path}")
     return path
+
+
+class GcPauses:
+    """Times this process's garbage collections (all generations) while installed."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0.0
+        self.longest = 0.0
+        self._started = 0.0
+        gc.callbacks.append(self._callback)
+
+    def reset(self) -> None:
+        """Forget what was recorded so far."""
+        self.count, self.total, self.longest = 0, 0.0, 0.0
+
+    def summary(self) -> dict[str, float]:
+        """Collections, their total and longest pause (ms) since the last reset."""
+        return {
+            "collections": self.count,
+            "total_ms": round(self.total * 1000, 1),
+            "longest_ms": round(self.longest * 1000, 1),
+        }
+
+    def _callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+            return
+        pause = time.perf_counter() - self._started
+        self.count += 1
+        self.total += pause
+        self.longest = max(self.longest, pause)
 
 
 @dataclass

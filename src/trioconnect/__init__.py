@@ -32,11 +32,11 @@ from trioconnect.session import MessageResult as MessageResult
 from trioconnect.session import SessionStatistics as SessionStatistics
 from trioconnect.session import TranscriptResult as TranscriptResult
 from trioconnect.session import open_chat_session as open_chat_session
-from trioconnect.start import create_participant as create_participant
-from trioconnect.start import start_chat as start_chat
 
 if TYPE_CHECKING:
     from trioconnect import emulator as emulator
+    from trioconnect.start import create_participant as create_participant
+    from trioconnect.start import start_chat as start_chat
 
 __version__ = "0.1.0"
 
@@ -65,9 +65,12 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # The emulator pulls in hypercorn; import it only when asked for.
-    if name == "emulator":
-        import importlib
+    # The emulator pulls in hypercorn, and starting a chat pulls in httpx and botocore: import
+    # them only when asked for, so that ``import trioconnect`` stays fast.
+    import importlib
 
+    if name == "emulator":
         return importlib.import_module("trioconnect.emulator")
+    if name in ("start_chat", "create_participant"):
+        return getattr(importlib.import_module("trioconnect.start"), name)
     raise AttributeError(f"module 'trioconnect' has no attribute {name!r}")

@@ -20,12 +20,12 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Final, Literal
-
-import yaml
-from transitions import Machine
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 from trioconnect.errors import InvalidStateError
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "EVENTS",
@@ -216,19 +216,27 @@ _MOVE_KEYS = frozenset({"to", "stay", "start", "cancel", "emit", "reestablished"
 _GUARD_KEYS = frozenset({"when", "unless"})
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice in one mapping (plain PyYAML keeps the last)."""
+@functools.cache
+def _strict_loader() -> type[yaml.SafeLoader]:
+    """A safe loader that refuses a key given twice in one mapping (plain PyYAML keeps the last).
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=True)
-            if key in seen:
-                raise StatechartError(
-                    f"line {key_node.start_mark.line + 1}: {key!r} is given twice"
-                )
-            seen.add(key)
-        return super().construct_mapping(node, deep)
+    Built on first use: PyYAML is imported only when a statechart is parsed.
+    """
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+            seen: set[object] = set()
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if key in seen:
+                    raise StatechartError(
+                        f"line {key_node.start_mark.line + 1}: {key!r} is given twice"
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
+    return StrictLoader
 
 
 def _fail(where: str, problem: str) -> StatechartError:
@@ -370,8 +378,10 @@ def parse_statechart(text: str) -> Statechart:
         StatechartError: the document is malformed: a pair missing or given twice, an unknown
             state, trigger, guard, task or event name, or an outcome that breaks a rule.
     """
+    import yaml
+
     try:
-        raw = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader subclass
+        raw = yaml.load(text, Loader=_strict_loader())  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         raise StatechartError(f"statechart is not valid YAML: {exc}") from exc
     top = _exact(raw, _TOP_KEYS, "document")
@@ -445,6 +455,8 @@ class _Runtime:
 
 @functools.cache
 def _runtime() -> _Runtime:
+    from transitions import Machine
+
     chart = load_statechart()
     spec: list[dict[str, object]] = []
     for outcome in chart.transitions:

@@ -111,3 +111,5 @@ async def test_chat_ended_while_the_socket_is_down_ends_the_session(quiet_emu: E
             assert len(seen.of(EndedEvent)) == 1
             assert seen.of(ConnectionBrokenEvent) == []
             assert session.statistics().api_errors == {"CreateParticipantConnection": 1}
+            await trio.sleep(0.3)  # no retry loop follows the 403
+            assert session.statistics().api_calls["CreateParticipantConnection"] == 2

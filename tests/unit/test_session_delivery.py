@@ -85,6 +85,7 @@ async def test_recovery_failure_is_counted_and_live_items_still_flow(
         await trio.sleep(1)
         assert rec.message_ids() == [item["Id"]]
         assert s.state is SessionState.ESTABLISHED
+        assert s.statistics().recovery_failures == 1
 
 
 async def test_recovery_refused_with_403_ends_the_session(

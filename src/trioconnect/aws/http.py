@@ -30,13 +30,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import httpx
 import trio
 
-from trioconnect.aws.codec import ServiceCodec
 from trioconnect.aws.retry import RetryPolicy, RetryQuota, call_with_retries
 from trioconnect.errors import (
     RemoteProtocolError,
@@ -45,6 +44,9 @@ from trioconnect.errors import (
     TransportError,
     ValidationError,
 )
+
+if TYPE_CHECKING:
+    from trioconnect.aws.codec import ServiceCodec  # botocore: imported when a client is built
 
 __all__ = [
     "HttpAnswer",

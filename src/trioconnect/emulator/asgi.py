@@ -103,6 +103,11 @@ def json_response(status: int, data: Any, headers: list[tuple[str, str]] | None 
     return Response(status, json.dumps(data).encode(), list(headers or []))
 
 
+#: A too-large body is still read (and discarded) up to this size before the 413 is sent, so that
+#: the client finishes sending and actually receives the answer instead of a connection reset.
+DRAIN_LIMIT = 32 * 1024 * 1024
+
+
 async def read_body(receive: Receive, request: Request, limit: int, seconds: float) -> bytes:
     """Read a request body of at most ``limit`` bytes within ``seconds``.
 
@@ -111,25 +116,41 @@ async def read_body(receive: Receive, request: Request, limit: int, seconds: flo
             does not arrive in time, 400 when the client goes away.
     """
     declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise validation(f"Request body exceeds {limit} bytes", status=413)
+    declared_size = int(declared) if declared is not None and declared.isdigit() else None
     chunks: list[bytes] = []
     size = 0
     with trio.move_on_after(seconds) as scope:
-        while True:
+        if declared_size is not None and declared_size > limit:
+            await _discard(receive, declared_size)
+            raise validation(f"Request body exceeds {limit} bytes", status=413)
+        more = True
+        while more:
             message = await receive()
             if message["type"] == "http.disconnect":
                 raise validation("The client went away")
             chunk = message.get("body", b"")
+            more = bool(message.get("more_body", False))
             size += len(chunk)
             if size > limit:
+                if more:
+                    await _discard(receive, DRAIN_LIMIT)
                 raise validation(f"Request body exceeds {limit} bytes", status=413)
             chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
     if scope.cancelled_caught:
         raise ApiError("ValidationException", 408, "Timed out reading the request body")
     return b"".join(chunks)
+
+
+async def _discard(receive: Receive, declared: int) -> None:
+    """Read and drop the rest of a body, unless it is larger than :data:`DRAIN_LIMIT`."""
+    if declared > DRAIN_LIMIT:
+        return
+    seen = 0
+    while seen <= DRAIN_LIMIT:
+        message = await receive()
+        if message["type"] == "http.disconnect" or not message.get("more_body", False):
+            return
+        seen += len(message.get("body", b""))
 
 
 async def send_response(send: Send, response: Response) -> None:

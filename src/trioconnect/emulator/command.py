@@ -9,9 +9,13 @@ import sys
 import trio
 
 from trioconnect.emulator.agent import AgentConfig
+from trioconnect.emulator.items import Item
+from trioconnect.emulator.records import Contact
 from trioconnect.emulator.server import serve
 
 __all__ = ["add_arguments", "run"]
+
+log = logging.getLogger("trioconnect.emulator")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,9 +47,22 @@ async def _main(args: argparse.Namespace) -> None:
     async with serve(
         args.host, args.port, quotas=args.quotas, public_url=args.public_url, agent=agent
     ) as emu:
+        if args.verbose:
+            emu.state.hooks.on_item(_log_item)
         print(f"trioconnect emulator listening on {emu.base_url}", flush=True)
         print(f"  start-chat: {emu.base_url}/start-chat   (Ctrl-C to stop)", flush=True)
         await trio.sleep_forever()
+
+
+def _log_item(contact: Contact, item: Item) -> None:
+    # Only ids and types: message content and tokens stay out of the log.
+    log.info(
+        "contact %s: %s %s by %s",
+        contact.contact_id,
+        item.get("Type"),
+        item.get("ContentType", ""),
+        item.get("ParticipantRole", "-"),
+    )
 
 
 def run(args: argparse.Namespace) -> int:

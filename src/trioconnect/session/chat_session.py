@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import trio
@@ -13,21 +13,13 @@ from trioconnect.config import ClientConfig, get_global_config
 from trioconnect.details import ChatDetails
 from trioconnect.machine import SessionState, Trigger
 from trioconnect.protocol.events import (
-    ChatRehydratedEvent,
-    ConnectionBrokenEvent,
-    ConnectionEstablishedEvent,
-    ConnectionLostEvent,
-    DeliveredReceiptEvent,
-    EndedEvent,
     Event,
-    MessageEvent,
-    ReadReceiptEvent,
-    TypingEvent,
 )
 from trioconnect.protocol.transcript import Transcript
 from trioconnect.session.attachments import AttachmentCalls
 from trioconnect.session.authentication import AuthenticationCalls
 from trioconnect.session.base import attach_metadata
+from trioconnect.session.callbacks import EventCallbacks
 from trioconnect.session.fanout import EventStream
 from trioconnect.session.messaging import MessagingCalls
 from trioconnect.session.results import ConnectResult, SessionStatistics
@@ -95,7 +87,7 @@ async def open_chat_session(
             nursery.cancel_scope.cancel()
 
 
-class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls):
+class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls, EventCallbacks):
     """One participant's chat: REST calls, live events and a managed WebSocket.
 
     Create it with :func:`open_chat_session`. Its state is the statechart's (:attr:`state`);
@@ -143,6 +135,8 @@ class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls):
             api_calls=dict(c.api_calls),
             api_errors=dict(c.api_errors),
             api_latency_total=dict(c.api_latency_total),
+            receipts_failed=c.receipts_failed,
+            recovery_failures=c.recovery_failures,
         )
 
     async def wait_for_state(self, *states: SessionState) -> SessionState:
@@ -162,48 +156,6 @@ class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls):
         :class:`~trioconnect.errors.EventsOverflowError` after the buffered events.
         """
         return self._supervisor.fanout.open_stream()
-
-    def on(self, event_type: type[E], callback: Callable[[E], object]) -> None:
-        """Call ``callback(event)`` for each event of ``event_type`` (ChatJS ``onX`` handlers)."""
-        self._supervisor.fanout.add_callback(event_type, callback)
-
-    def on_message(self, callback: Callable[[MessageEvent], object]) -> None:
-        """ChatJS ``onMessage``."""
-        self.on(MessageEvent, callback)
-
-    def on_typing(self, callback: Callable[[TypingEvent], object]) -> None:
-        """ChatJS ``onTyping``."""
-        self.on(TypingEvent, callback)
-
-    def on_read_receipt(self, callback: Callable[[ReadReceiptEvent], object]) -> None:
-        """ChatJS ``onReadReceipt``."""
-        self.on(ReadReceiptEvent, callback)
-
-    def on_delivered_receipt(self, callback: Callable[[DeliveredReceiptEvent], object]) -> None:
-        """ChatJS ``onDeliveredReceipt``."""
-        self.on(DeliveredReceiptEvent, callback)
-
-    def on_connection_established(
-        self, callback: Callable[[ConnectionEstablishedEvent], object]
-    ) -> None:
-        """ChatJS ``onConnectionEstablished`` (once per establishment)."""
-        self.on(ConnectionEstablishedEvent, callback)
-
-    def on_connection_lost(self, callback: Callable[[ConnectionLostEvent], object]) -> None:
-        """ChatJS ``onConnectionLost``."""
-        self.on(ConnectionLostEvent, callback)
-
-    def on_connection_broken(self, callback: Callable[[ConnectionBrokenEvent], object]) -> None:
-        """ChatJS ``onConnectionBroken``."""
-        self.on(ConnectionBrokenEvent, callback)
-
-    def on_ended(self, callback: Callable[[EndedEvent], object]) -> None:
-        """ChatJS ``onEnded``."""
-        self.on(EndedEvent, callback)
-
-    def on_chat_rehydrated(self, callback: Callable[[ChatRehydratedEvent], object]) -> None:
-        """ChatJS ``onChatRehydrated``."""
-        self.on(ChatRehydratedEvent, callback)
 
     # ------------------------------------------------------------------ lifecycle
     async def connect(self, *, metadata: Any = None) -> ConnectResult:

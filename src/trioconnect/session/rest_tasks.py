@@ -86,7 +86,8 @@ async def run_recovery(sup: Supervisor) -> None:
     other failures are retried a few times, then recovery gives up (counted and logged: the
     transcript can still be fetched with ``get_transcript``).
     """
-    sup.held = []
+    held: list[Item] = []
+    sup.held = held
     recovered = 0
     try:
         recovered = await _fetch_missed(sup)
@@ -96,7 +97,8 @@ async def run_recovery(sup: Supervisor) -> None:
         sup.counters.recovery_failures += 1
         sup.logger.warning("missed-message recovery failed: %s", type(exc).__name__)
     finally:
-        sup.release_held()
+        if sup.held is held:  # not already taken over by a newer recovery
+            sup.release_held()
     sup.counters.items_recovered += recovered
     if recovered and sup.state not in _ENDED:
         sup.fanout.publish(MessagesRecoveredEvent(count=recovered))

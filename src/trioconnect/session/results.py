@@ -117,3 +117,5 @@ class SessionStatistics:
     api_calls: dict[str, int] = field(default_factory=dict)
     api_errors: dict[str, int] = field(default_factory=dict)
     api_latency_total: dict[str, float] = field(default_factory=dict)
+    receipts_failed: int = 0
+    recovery_failures: int = 0

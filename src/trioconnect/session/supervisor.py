@@ -17,7 +17,14 @@ Tasks:
     recovery:  after a re-establishment, fetch the transcript since the last item seen.
 
 Every chat item, from the socket or from recovery, goes through one gate (:meth:`ingest`): the
-transcript deduplicates by Id, so an item is delivered to the application once.
+transcript deduplicates by Id, so an item is delivered to the application once. While recovery
+runs, items from the socket are held back and delivered after the recovered ones, so the
+application sees one stream in AbsoluteTime order. The receipts and recovery tasks live in
+:mod:`.rest_tasks`.
+
+I/O seams: WebSockets are opened through a :class:`~.socket.WebSocketOpener` and REST calls go
+through the :class:`~trioconnect.aws.participant.ParticipantClient`'s httpx client, so tests can
+run a whole session in memory under ``trio.testing.MockClock``.
 """
 
 from __future__ import annotations
@@ -30,8 +37,6 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import trio
 
 from trioconnect import errors
-from trioconnect.aws.participant import ParticipantClient
-from trioconnect.aws.results import ConnectionDetails
 from trioconnect.config import ADVANCED, ClientConfig
 from trioconnect.details import ChatDetails
 from trioconnect.machine import Effects, SessionMachine, SessionState, Trigger
@@ -45,8 +50,6 @@ from trioconnect.protocol.envelope import (
     MalformedFrame,
     PingResponse,
     decode_frame,
-    encode_heartbeat,
-    encode_ping,
 )
 from trioconnect.protocol.events import (
     ConnectionBrokenEvent,
@@ -65,6 +68,7 @@ from trioconnect.protocol.streaming import PartialMessageStitcher
 from trioconnect.protocol.transcript import Transcript
 from trioconnect.session.counters import Counters
 from trioconnect.session.fanout import EventFanout
+from trioconnect.session.keepalive import run_heartbeat, run_refresher
 from trioconnect.session.rest_tasks import run_receipts, run_recovery
 from trioconnect.session.socket import (
     CLOSE_TIMEOUT,
@@ -76,6 +80,9 @@ from trioconnect.session.socket import (
 
 if TYPE_CHECKING:
     from trio_websocket import WebSocketConnection
+
+    from trioconnect.aws.participant import ParticipantClient
+    from trioconnect.aws.results import ConnectionDetails
 
 __all__ = ["Supervisor"]
 
@@ -117,14 +124,14 @@ class Supervisor:
         self.connection: ConnectionDetails | None = None
         self.last_error: BaseException | None = None
         self._nursery = nursery
-        self._rng = rng or random.Random()
+        self.rng = rng or random.Random()
         self._opener: WebSocketOpener = opener or open_websocket_over_network
         self._tasks: dict[str, trio.CancelScope] = {}
-        self._ws: WebSocketConnection | None = None
-        self._connection_wall = datetime.datetime.now(datetime.UTC)
-        self._monitor: HeartbeatMonitor | None = None
-        self._early_frames: list[Frame] = []
-        self._lost_reason = ""
+        self.ws: WebSocketConnection | None = None
+        self.connection_wall = datetime.datetime.now(datetime.UTC)
+        self.monitor: HeartbeatMonitor | None = None
+        self.early_frames: list[Frame] = []
+        self.lost_reason = ""
         self._state_changed = trio.Event()
         self._closing = 0
         self._closing_changed = trio.Event()
@@ -134,8 +141,8 @@ class Supervisor:
         self._runners: dict[str, Callable[[], Awaitable[None]]] = {
             "connector": self._run_connector,
             "reader": self._run_reader,
-            "heartbeat": self._run_heartbeat,
-            "refresher": self._run_refresher,
+            "heartbeat": lambda: run_heartbeat(self),
+            "refresher": lambda: run_refresher(self),
             "receipts": lambda: run_receipts(self),
             "recovery": lambda: run_recovery(self),
         }
@@ -184,9 +191,9 @@ class Supervisor:
                 self.counters.reconnects += 1
             event = ConnectionEstablishedEvent(reconnect=effects.reestablished)
         elif name == "connection_lost":
-            event = ConnectionLostEvent(reason=self._lost_reason)
+            event = ConnectionLostEvent(reason=self.lost_reason)
         elif name == "connection_broken":
-            event = ConnectionBrokenEvent(reason=self._lost_reason, error=self.last_error)
+            event = ConnectionBrokenEvent(reason=self.lost_reason, error=self.last_error)
         elif name == "ended":
             event = EndedEvent()
         elif name == "closed":
@@ -213,6 +220,12 @@ class Supervisor:
             if self._tasks.get(name) is scope:
                 del self._tasks[name]
 
+    def restart_tasks(self, *names: str) -> None:
+        """Cancel the named tasks and start them afresh (after a socket handover)."""
+        for name in names:
+            self._cancel_task(name)
+            self.start_task(name)
+
     def _cancel_task(self, name: str) -> None:
         scope = self._tasks.pop(name, None)
         if scope is not None:
@@ -223,11 +236,11 @@ class Supervisor:
         return frozenset(n for n, s in self._tasks.items() if not s.cancel_called)
 
     def _drop_socket(self) -> None:
-        ws, self._ws = self._ws, None
+        ws, self.ws = self.ws, None
         if ws is not None:
-            self._close_in_background(ws)
+            self.close_in_background(ws)
 
-    def _close_in_background(self, ws: WebSocketConnection) -> None:
+    def close_in_background(self, ws: WebSocketConnection) -> None:
         self._closing += 1
         self._nursery.start_soon(self._close_socket, ws)
 
@@ -253,7 +266,7 @@ class Supervisor:
         hook = self.config.is_network_online
         return True if hook is None else bool(hook())
 
-    def _new_backoff(self) -> Backoff:
+    def new_backoff(self) -> Backoff:
         rc = self.config.reconnect
         return Backoff(
             initial=rc.initial_delay,
@@ -263,7 +276,7 @@ class Supervisor:
         )
 
     async def _run_connector(self) -> None:
-        backoff = self._new_backoff()
+        backoff = self.new_backoff()
         while True:
             while not self._online():  # noqa: ASYNC110  (a plain callable: nothing to wait on)
                 await trio.sleep(ONLINE_POLL_INTERVAL)
@@ -271,13 +284,13 @@ class Supervisor:
                 await self._connect_once()
             except errors.AccessDeniedError as exc:
                 self.last_error = exc
-                self._lost_reason = f"participant token rejected: {exc.message}"
+                self.lost_reason = f"participant token rejected: {exc.message}"
                 self.fire(Trigger.TOKEN_REJECTED)
                 return
             except (errors.TransportError, errors.ServiceError) as exc:
                 self.last_error = exc
-                self._lost_reason = str(exc)
-                delay = backoff.next_delay(self._rng)
+                self.lost_reason = str(exc)
+                delay = backoff.next_delay(self.rng)
                 self.logger.log(
                     ADVANCED,
                     "session %s: connect failed (%s); retry in %s",
@@ -296,10 +309,10 @@ class Supervisor:
             return
 
     async def _connect_once(self) -> None:
-        connection = await self._create_connection()
-        self._ws, self._early_frames = await self._open_socket(connection)
+        connection = await self.create_connection()
+        self.ws, self.early_frames = await self.open_socket(connection)
 
-    async def _open_socket(
+    async def open_socket(
         self, connection: ConnectionDetails
     ) -> tuple[WebSocketConnection, list[Frame]]:
         return await open_subscribed_socket(
@@ -310,7 +323,7 @@ class Supervisor:
             opener=self._opener,
         )
 
-    async def _create_connection(self) -> ConnectionDetails:
+    async def create_connection(self) -> ConnectionDetails:
         connect_participant = True if self.details.participant_role == "AGENT" else None
         connection = await self.call(
             "CreateParticipantConnection",
@@ -319,17 +332,17 @@ class Supervisor:
             ),
         )
         self.connection = connection
-        self._connection_wall = datetime.datetime.now(datetime.UTC)
+        self.connection_wall = datetime.datetime.now(datetime.UTC)
         return connection
 
     # ------------------------------------------------------------------ reader
     async def _run_reader(self) -> None:
         from trio_websocket import ConnectionClosed
 
-        ws = self._ws
+        ws = self.ws
         if ws is None:
             return
-        early, self._early_frames = self._early_frames, []
+        early, self.early_frames = self.early_frames, []
         for frame in early:
             self._handle_frame(frame)
         while True:
@@ -337,15 +350,15 @@ class Supervisor:
                 message = await ws.get_message()
             except ConnectionClosed as exc:
                 code = exc.reason.code if exc.reason is not None else None
-                self._socket_lost(ws, f"socket closed (code {code})")
+                self.socket_lost(ws, f"socket closed (code {code})")
                 return
             text = message if isinstance(message, str) else ""
             self._handle_frame(decode_frame(text))
 
-    def _socket_lost(self, ws: WebSocketConnection, reason: str) -> None:
-        if ws is not self._ws:
+    def socket_lost(self, ws: WebSocketConnection, reason: str) -> None:
+        if ws is not self.ws:
             return  # an old socket after a handover: nothing was lost
-        self._lost_reason = reason
+        self.lost_reason = reason
         self.fire(Trigger.SOCKET_LOST)
 
     def _handle_frame(self, frame: Frame) -> None:
@@ -358,12 +371,12 @@ class Supervisor:
                 ):
                     self._ingest_live(item)
             case HeartbeatResponse():
-                if self._monitor is not None:
-                    self._monitor.on_heartbeat(trio.current_time())
+                if self.monitor is not None:
+                    self.monitor.on_heartbeat(trio.current_time())
             case PingResponse(status_code=status_code, status_content=content):
                 ok = True
-                if self._monitor is not None:
-                    ok = self._monitor.on_ping(trio.current_time(), status_code)
+                if self.monitor is not None:
+                    ok = self.monitor.on_ping(trio.current_time(), status_code)
                 if ok:
                     self.fanout.publish(DeepHeartbeatSuccessEvent())
                 else:
@@ -423,89 +436,6 @@ class Supervisor:
             self.submit_receipt("delivered", item.id)
         if item.content_type == ct.CHAT_ENDED:
             self.fire(Trigger.CHAT_ENDED)
-
-    # ------------------------------------------------------------------ heartbeat
-    async def _run_heartbeat(self) -> None:
-        from trio_websocket import ConnectionClosed
-
-        ws = self._ws
-        if ws is None:
-            return
-        monitor = HeartbeatMonitor(
-            interval=self.config.heartbeat_interval, dead_after=self.config.dead_after
-        )
-        self._monitor = monitor
-        monitor.start(trio.current_time())
-        while True:
-            await trio.sleep_until(monitor.next_deadline())
-            actions = monitor.tick(trio.current_time())
-            if actions.deep_failure:
-                self.counters.deep_heartbeat_failures += 1
-                self.fanout.publish(
-                    DeepHeartbeatFailureEvent(status_code=None, reason="aws/ping not answered")
-                )
-            if actions.dead:
-                self.counters.heartbeat_deaths += 1
-                self._socket_lost(ws, "heartbeat not answered")
-                return
-            try:
-                if actions.send_ping:
-                    await ws.send_message(encode_ping())
-                if actions.send_heartbeat:
-                    await ws.send_message(encode_heartbeat())
-            except (ConnectionClosed, trio.BrokenResourceError, trio.ClosedResourceError):
-                self._socket_lost(ws, "socket closed while sending heartbeat")
-                return
-
-    # ------------------------------------------------------------------ refresher
-    async def _run_refresher(self) -> None:
-        """Before the connection token expires, get a new one and hand over to a new socket."""
-        while True:
-            connection = self.connection
-            if connection is None or connection.connection_token_expiry is None:
-                return
-            lifetime = (connection.connection_token_expiry - self._connection_wall).total_seconds()
-            expires_at = connection.received_at + max(0.0, lifetime)
-            await trio.sleep_until(
-                connection.received_at + max(0.0, lifetime - self.config.token_refresh_margin)
-            )
-            if not await self._refresh_until(expires_at):
-                return
-
-    async def _refresh_until(self, expires_at: float) -> bool:
-        """Hand over to a fresh connection, retrying transient failures until ``expires_at``.
-
-        Returns:
-            True once handed over; False if the session ended or the token ran out first (then
-            the old socket dies on its own and the connector takes over).
-        """
-        backoff = self._new_backoff()
-        while True:
-            try:
-                await self._handover()
-                return True
-            except errors.AccessDeniedError as exc:
-                self.last_error = exc
-                self._lost_reason = f"connection refresh refused: {exc.message}"
-                self.fire(Trigger.TOKEN_REJECTED)
-                return False
-            except (errors.TransportError, errors.ServiceError) as exc:
-                delay = backoff.next_delay(self._rng)
-                self.logger.warning("connection token refresh failed: %s", type(exc).__name__)
-                if delay is None or trio.current_time() + delay >= expires_at:
-                    return False
-                await trio.sleep(delay)
-
-    async def _handover(self) -> None:
-        """New connection token and socket; the old socket is closed without a lost event."""
-        old = self._ws
-        connection = await self._create_connection()
-        self._ws, self._early_frames = await self._open_socket(connection)
-        for name in ("reader", "heartbeat"):
-            self._cancel_task(name)
-            self.start_task(name)
-        if old is not None:
-            self._close_in_background(old)
 
     # ------------------------------------------------------------------ receipts
     def submit_receipt(self, kind: Literal["delivered", "read"], message_id: str) -> bool:

@@ -1,0 +1,34 @@
+"""``import trioconnect`` loads none of the heavy dependencies; they load on first use."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("botocore", "httpx", "yaml", "transitions", "trio_websocket", "hypercorn")
+
+
+def _loaded_after(code: str) -> set[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {name for name in HEAVY if name in modules}
+
+
+def test_import_trioconnect_loads_no_heavy_dependency() -> None:
+    assert _loaded_after("import trioconnect") == set()
+
+
+def test_heavy_dependencies_load_on_first_use() -> None:
+    code = (
+        "import trioconnect\n"
+        "assert callable(trioconnect.start_chat)\n"
+        "from trioconnect.machine import SessionMachine\n"
+        "SessionMachine()\n"
+        "from trioconnect.aws import ParticipantClient\n"
+        "ParticipantClient()\n"
+    )
+    assert _loaded_after(code) == {"botocore", "httpx", "yaml", "transitions"}
