@@ -26,6 +26,7 @@ import trio
 
 from _common import (
     base_parser,
+    cpu_seconds,
     latency_summary,
     print_table,
     raise_fd_limit,
@@ -160,16 +161,18 @@ async def _roundtrip_run(base_url: str, kind: str, sessions: int, messages: int)
                         )
                 for _ in chats:
                     await ready.acquire()
-                started = trio.current_time()
+                started, cpu = trio.current_time(), cpu_seconds()
                 go.set()
             # Throughput ends with the last round trip; leaving the sessions is timed apart.
             elapsed = max(finished) - started
+            cpu = cpu_seconds() - cpu
             teardown = trio.current_time() - max(finished)
     return {
         "messages": len(latencies),
         "seconds": round(elapsed, 3),
         "teardown_seconds": round(teardown, 3),
         "messages_per_s": round(len(latencies) / elapsed, 1),
+        "client_cpu_ms_per_message": round(1000 * cpu / max(len(latencies), 1), 3),
         "latency": latency_summary(latencies),
     }
 

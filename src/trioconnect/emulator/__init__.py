@@ -17,13 +17,22 @@ from trioconnect.emulator.config import EmulatorConfig as EmulatorConfig
 from trioconnect.emulator.faults import Faults as Faults
 from trioconnect.emulator.hooks import Hooks as Hooks
 from trioconnect.emulator.records import Role as Role
+from trioconnect.emulator.scenario_library import ScenarioLibrary as ScenarioLibrary
+from trioconnect.emulator.scenario_parse import load_yaml as load_yaml
+from trioconnect.emulator.scenario_parse import parse_scenario as parse_scenario
+from trioconnect.emulator.scenario_runner import SCENARIO_ATTRIBUTE as SCENARIO_ATTRIBUTE
+from trioconnect.emulator.scenario_runner import ScenarioRunner as ScenarioRunner
+from trioconnect.emulator.scenario_schema import Scenario as Scenario
+from trioconnect.emulator.scenario_schema import ScenarioError as ScenarioError
 from trioconnect.emulator.server import Emulator as Emulator
 from trioconnect.emulator.server import serve as serve
+from trioconnect.emulator.sqlite_store import SqliteStore as SqliteStore
 from trioconnect.emulator.state import ChatState as ChatState
 from trioconnect.emulator.store import MemoryStore as MemoryStore
 from trioconnect.emulator.store import Store as Store
 
 __all__ = [
+    "SCENARIO_ATTRIBUTE",
     "AgentConfig",
     "ApiError",
     "ChatState",
@@ -35,6 +44,13 @@ __all__ = [
     "Hooks",
     "MemoryStore",
     "Role",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioLibrary",
+    "ScenarioRunner",
+    "SqliteStore",
     "Store",
+    "load_yaml",
+    "parse_scenario",
     "serve",
 ]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import trio
@@ -50,12 +51,18 @@ class DefaultAgent:
         state: the chat domain to act on.
         nursery: where the per-chat tasks run (the emulator's nursery).
         config: timings.
+        skip: chats the agent stays out of (e.g. those a scenario handles).
     """
 
     def __init__(
-        self, state: ChatState, nursery: trio.Nursery, config: AgentConfig | None = None
+        self,
+        state: ChatState,
+        nursery: trio.Nursery,
+        config: AgentConfig | None = None,
+        skip: Callable[[Contact], bool] | None = None,
     ) -> None:
         self.state = state
+        self.skip = skip
         self.nursery = nursery
         self.config = config or AgentConfig()
         self.dropped = 0
@@ -71,7 +78,7 @@ class DefaultAgent:
             unhook()
 
     def _on_contact_created(self, contact: Contact, customer: Participant) -> None:
-        if customer.role is not Role.CUSTOMER:
+        if customer.role is not Role.CUSTOMER or (self.skip is not None and self.skip(contact)):
             return
         send, receive = trio.open_memory_channel[Item](self.config.backlog)
         self._inboxes[contact.contact_id] = send

@@ -104,8 +104,9 @@ class EmulatorApp:
             body = await read_body(
                 receive, request, ctx.config.rest_body_limit, ctx.config.body_timeout
             )
-            await ctx.faults.before_request(op.name)
-            ctx.quotas.check(op.name, request.headers.get("x-amz-bearer") or "account")
+            bearer = request.headers.get("x-amz-bearer")
+            await ctx.faults.before_request(op.name, _contact_of(ctx, bearer))
+            ctx.quotas.check(op.name, bearer or "account")
             params = ctx.codec.decode(op, request, labels, body)
             output = HANDLERS[op.name](ctx, request, params)
             return ctx.codec.encode(op, output)
@@ -114,6 +115,16 @@ class EmulatorApp:
         except Exception:
             log.exception("unexpected error in %s", op.name)
             return ctx.codec.encode_error(op, internal())
+
+
+def _contact_of(ctx: EmulatorContext, bearer: str | None) -> str | None:
+    """The contact a bearer token belongs to (for contact-scoped faults), if any."""
+    if not bearer:
+        return None
+    found = ctx.state.store.connection_by_token(bearer) or ctx.state.store.participant_by_token(
+        bearer
+    )
+    return found.contact_id if found is not None else None
 
 
 def _error(error: ApiError) -> Response:

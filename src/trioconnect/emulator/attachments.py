@@ -220,9 +220,7 @@ async def upload(
         return _error(validation(f"Uploaded {len(body)} bytes, declared {attachment.size}"))
     sent_type = request.headers.get("content-type")
     if sent_type is not None and sent_type.split(";")[0].strip() != attachment.content_type:
-        return _error(
-            validation("Content-Type differs from StartAttachmentUpload's")
-        )
+        return _error(validation("Content-Type differs from StartAttachmentUpload's"))
     attachment.data = body
     attachment.status = AttachmentStatus.UPLOADED
     state.store.save(attachment)

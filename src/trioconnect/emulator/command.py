@@ -11,9 +11,10 @@ import trio
 from trioconnect.emulator.agent import AgentConfig
 from trioconnect.emulator.items import Item
 from trioconnect.emulator.records import Contact
+from trioconnect.emulator.scenario_schema import ScenarioError
 from trioconnect.emulator.server import serve
 
-__all__ = ["add_arguments", "run"]
+__all__ = ["add_arguments", "log_item", "run"]
 
 log = logging.getLogger("trioconnect.emulator")
 
@@ -39,28 +40,55 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="echo",
         help="simulated agent joining every chat (default echo)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log each chat event")
+    parser.add_argument(
+        "--scenario",
+        default=None,
+        metavar="FILE_OR_NAME",
+        help="scenario for chats that name none (a YAML file or a built-in: "
+        "echo, every-event, authentication, lex-streaming, transfer, idle-timeout, agent-ends); "
+        "replaces the default agent",
+    )
+    parser.add_argument(
+        "--state",
+        default=None,
+        metavar="FILE.sqlite",
+        help="keep contacts, tokens, transcripts and attachments in this SQLite file "
+        "across restarts",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log one line per chat item (no content)"
+    )
 
 
 async def _main(args: argparse.Namespace) -> None:
     agent: AgentConfig | bool = AgentConfig() if args.agent == "echo" else False
     async with serve(
-        args.host, args.port, quotas=args.quotas, public_url=args.public_url, agent=agent
+        args.host,
+        args.port,
+        quotas=args.quotas,
+        public_url=args.public_url,
+        agent=agent,
+        scenario=getattr(args, "scenario", None),
+        state_path=getattr(args, "state", None),
     ) as emu:
         if args.verbose:
-            emu.state.hooks.on_item(_log_item)
+            emu.state.hooks.on_item(log_item)
         print(f"trioconnect emulator listening on {emu.base_url}", flush=True)
         print(f"  start-chat: {emu.base_url}/start-chat   (Ctrl-C to stop)", flush=True)
         await trio.sleep_forever()
 
 
-def _log_item(contact: Contact, item: Item) -> None:
-    # Only ids and types: message content and tokens stay out of the log.
+def log_item(contact: Contact, item: Item) -> None:
+    """Item hook of ``-v``: one INFO line per item with ids and types only.
+
+    Message content, attachment names and tokens never reach the log.
+    """
     log.info(
-        "contact %s: %s %s by %s",
+        "contact %s: %s %s id=%s by %s",
         contact.contact_id,
         item.get("Type"),
         item.get("ContentType", ""),
+        item.get("Id"),
         item.get("ParticipantRole", "-"),
     )
 
@@ -73,12 +101,19 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         trio.run(_main, args)
+    except ScenarioError as error:
+        print(f"invalid scenario: {error}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         pass
     except BaseExceptionGroup as group:
         # Ctrl-C may surface inside the server's task groups; anything else is a real failure.
         _, others = group.split(KeyboardInterrupt)
         if others is not None:
+            bad, _ = others.split(ScenarioError)
+            if bad is not None:
+                print(f"invalid scenario: {_first_leaf(bad)}", file=sys.stderr)
+                return 2
             failed, rest = others.split(OSError)
             if rest is None and failed is not None:
                 print(f"cannot start the emulator: {_first_leaf(failed)}", file=sys.stderr)

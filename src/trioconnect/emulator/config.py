@@ -32,6 +32,8 @@ class EmulatorConfig:
             heartbeat every 10 s.
         ws_max_message: largest client frame accepted (bytes).
         chat_end_grace: after chat.ended is pushed, sockets close (1000) this much later (s).
+        chat_duration_minutes: how long a chat lasts when StartChatContact gives no
+            ``ChatDurationInMinutes`` (the service's default is 1,500 = 25 h; allowed 60-10,080).
         max_active_chats: concurrent active chats (enforced when quotas are on).
         default_instance_id: instance used by /start-chat when none is given.
         default_contact_flow_id: contact flow used by /start-chat when none is given.
@@ -52,6 +54,7 @@ class EmulatorConfig:
     ws_idle_timeout: float = 120.0
     ws_max_message: int = 64 * 1024
     chat_end_grace: float = 0.5
+    chat_duration_minutes: int = 1500
     max_active_chats: int = 100
     default_instance_id: str = "00000000-0000-4000-8000-000000000001"
     default_contact_flow_id: str = "00000000-0000-4000-8000-000000000002"

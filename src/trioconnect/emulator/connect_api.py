@@ -41,6 +41,7 @@ def start_chat_contact(
         persistent_chat=params.get("PersistentChat"),
         initial_message=params.get("InitialMessage"),
         related_contact_id=params.get("RelatedContactId"),
+        chat_duration_minutes=params.get("ChatDurationInMinutes"),
     )
     out: dict[str, Any] = {
         "ContactId": contact.contact_id,

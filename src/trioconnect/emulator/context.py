@@ -27,6 +27,8 @@ class EmulatorContext:
     Attributes:
         public_url: if set, the base of every URL handed out (e.g. behind a TLS proxy);
             otherwise URLs are built from the request's Host header.
+        ipv4_loopback_ports: ports on which ``127.0.0.1`` is served (None: unknown, e.g. the
+            app driven in-process; then loopback names are always rewritten).
     """
 
     state: ChatState
@@ -36,6 +38,7 @@ class EmulatorContext:
     quotas: Quotas
     config: EmulatorConfig
     public_url: str | None = None
+    ipv4_loopback_ports: frozenset[int] | None = None
 
     def http_base(self, request: Request) -> str:
         """``scheme://host[:port]`` as the client reached the emulator."""
@@ -49,8 +52,10 @@ class EmulatorContext:
     def ws_base(self, request: Request) -> str:
         """The WebSocket base URL.
 
-        A plain ``ws://`` URL always uses the literal host ``127.0.0.1`` for loopback names:
-        ChatJS accepts only ``wss://...`` or ``ws://127.0.0.1:...``.
+        A plain ``ws://`` URL uses the literal host ``127.0.0.1`` for loopback names (ChatJS
+        accepts only ``wss://...`` or ``ws://127.0.0.1:...``), but only when ``127.0.0.1`` is
+        actually served on that port; otherwise (bound to ``::1`` or to another ``127.x``
+        address) the host is kept, since the rewritten URL would not connect.
         """
         parts = urlsplit(self.http_base(request))
         scheme = "wss" if parts.scheme == "https" else "ws"
@@ -59,6 +64,12 @@ class EmulatorContext:
             host, _, port = netloc.rpartition(":") if not netloc.endswith("]") else (netloc, "", "")
             if not host:
                 host, port = netloc, ""
-            if host in _LOOPBACK_NAMES or host.startswith("127."):
+            if (host in _LOOPBACK_NAMES or host.startswith("127.")) and self._serves_127(port):
                 netloc = "127.0.0.1" + (f":{port}" if port else "")
         return f"{scheme}://{netloc}{parts.path.rstrip('/')}"
+
+    def _serves_127(self, port: str) -> bool:
+        if self.ipv4_loopback_ports is None:
+            return True
+        number = int(port) if port.isdigit() else 80
+        return number in self.ipv4_loopback_ports

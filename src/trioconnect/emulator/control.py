@@ -3,11 +3,13 @@
 * ``GET /_emulator/health`` → ``{"status":"ok","activeChats":N,"sockets":M}``
 * ``POST /_emulator/faults`` with one fault (see :mod:`.faults`)::
 
-      {"kind":"rest_error","code":"ThrottlingException","status":429,"count":2,"operation":"SendMessage"}
-      {"kind":"latency","seconds":0.5,"count":3,"operation":null}
+      {"kind":"rest_error","code":"ThrottlingException","status":429,"count":2,"operation":"SendMessage","contactId":null}
+      {"kind":"latency","seconds":0.5,"count":3,"operation":null,"contactId":null}
       {"kind":"ignore_heartbeats","contactId":null,"enabled":true}
       {"kind":"duplicate","contactId":"...","enabled":true}
-      {"kind":"drop_sockets","contactId":"...","code":1011}
+      {"kind":"reorder","contactId":"...","enabled":true}
+      {"kind":"half_open","contactId":"...","enabled":true}
+      {"kind":"drop_sockets","contactId":"...","code":4000,"reason":"bye"}
 
 * ``DELETE /_emulator/faults`` removes every fault.
 * ``POST /_emulator/expire`` with ``{"what":"url"|"token","contactId":null}`` expires WebSocket URLs
@@ -51,6 +53,7 @@ def apply_fault(ctx: EmulatorContext, data: dict[str, Any]) -> dict[str, Any]:
             int(_number(data, "status", 429)),
             int(_number(data, "count", 1)),
             _opt_str(data, "operation"),
+            contact_id=contact_id,
         )
     elif kind == "latency":
         count = _number(data, "count", None)
@@ -58,13 +61,25 @@ def apply_fault(ctx: EmulatorContext, data: dict[str, Any]) -> dict[str, Any]:
             float(_number(data, "seconds", 0.1)),
             None if count is None else int(count),
             _opt_str(data, "operation"),
+            contact_id=contact_id,
         )
     elif kind == "ignore_heartbeats":
         faults.ignore_heartbeats(contact_id, enabled)
     elif kind == "duplicate":
         faults.duplicate_deliveries(contact_id, enabled)
+    elif kind == "reorder":
+        faults.reorder_deliveries(contact_id, enabled)
+    elif kind == "half_open":
+        faults.half_open(contact_id, enabled)
     elif kind == "drop_sockets":
-        closed = faults.drop_sockets(contact_id, int(_number(data, "code", 1006)))
+        code = int(_number(data, "code", 1006))
+        if not ((1000 <= code <= 1011 and code not in (1004, 1005)) or 3000 <= code <= 4999):
+            raise validation("code must be a sendable close code: 1000-1011 or 3000-4999")
+        # A close frame's reason holds at most 123 bytes.
+        reason = (
+            (_opt_str(data, "reason") or "Injected drop").encode()[:123].decode(errors="ignore")
+        )
+        closed = faults.drop_sockets(contact_id, code, reason)
         return {"kind": kind, "closed": closed}
     else:
         raise validation(f"Unknown fault kind {kind!r}")

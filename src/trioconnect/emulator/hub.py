@@ -12,6 +12,11 @@ client never delays the others.
 
 Replay before subscribe: a socket is registered when it opens, so items produced between the open
 and the client's ``aws/subscribe`` wait in its queue and are delivered once it subscribes.
+
+Faults applied here (see :mod:`.faults`): ``duplicate`` (each frame queued twice), ``reorder``
+(each item held back until the next one of its contact has been queued; chat.ended is never held)
+and ``half_open`` (nothing is queued for the contact's sockets, and they are not closed at chat
+end).
 """
 
 from __future__ import annotations
@@ -103,6 +108,7 @@ class Hub:
         self.queue_size = queue_size
         self.end_grace = end_grace
         self._subs: dict[str, list[Subscriber]] = {}
+        self._held: dict[str, Item] = {}
 
     def register(self, caller: Caller, scope: trio.CancelScope) -> Subscriber:
         """Start queueing the contact's items for a newly opened socket."""
@@ -127,15 +133,23 @@ class Hub:
 
     def on_item(self, contact: Contact, item: Item) -> None:
         """Item hook: deliver ``item`` to every socket of its contact."""
-        subs = self._subs.get(contact.contact_id)
-        if not subs:
-            return
-        frame = chat_frame(item)
-        copies = self.faults.copies(contact.contact_id)
+        contact_id = contact.contact_id
         ended = item.get("ContentType") == CHAT_ENDED
+        held = self._held.pop(contact_id, None)
+        if self.faults.reorders(contact_id) and held is None and not ended:
+            self._held[contact_id] = item
+            return
+        # Reordering: the newer item goes first, then the one held back.
+        batch = [item, held] if held is not None else [item]
+        subs = self._subs.get(contact_id)
+        if not subs or self.faults.is_half_open(contact_id):
+            return
+        frames = [chat_frame(i) for i in batch]
+        copies = self.faults.copies(contact_id)
         for sub in list(subs):
-            for _ in range(copies):
-                sub.offer(frame)
+            for frame in frames:
+                for _ in range(copies):
+                    sub.offer(frame)
             if ended:
                 sub.end_after(self.end_grace)
 

@@ -7,6 +7,7 @@ the operation's output as a dict; the codec encodes it. Errors are raised as
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -15,11 +16,14 @@ from trioconnect.emulator.api_error import not_found, validation
 from trioconnect.emulator.asgi import Request
 from trioconnect.emulator.clock import iso_ms
 from trioconnect.emulator.context import EmulatorContext
+from trioconnect.emulator.items import EVENT_PREFIX, system_event_item
 from trioconnect.emulator.transcript import TranscriptQuery
 
 __all__ = ["HANDLERS", "SAMPLE_VIEW_TOKEN", "Handler"]
 
 Handler = Callable[[EmulatorContext, Request, Mapping[str, Any]], dict[str, Any]]
+
+AUTHENTICATION_CANCELLED = EVENT_PREFIX + "authentication.cancelled"
 
 #: The one view DescribeView knows.
 SAMPLE_VIEW_TOKEN = "sample-view"
@@ -119,11 +123,16 @@ def get_attachment(
 def get_authentication_url(
     ctx: EmulatorContext, request: Request, params: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """GetAuthenticationUrl: a URL on the emulator that would host the sign-in page."""
-    ctx.state.authenticate(params["ConnectionToken"])
+    """GetAuthenticationUrl for a session announced by ``authentication.initiated``.
+
+    Only a pending session of the caller's contact is accepted (ValidationException otherwise).
+    The URL points at the emulator; no sign-in page is served there.
+    """
+    caller = ctx.state.authenticate(params["ConnectionToken"])
     redirect = str(params["RedirectUri"])
     if not redirect.startswith(("https://", "http://")):
         raise validation("RedirectUri must be an http(s) URL")
+    ctx.state.authentication.issue_url(caller.contact, str(params["SessionId"]))
     return {
         "AuthenticationUrl": f"{ctx.http_base(request)}/_emulator/authenticate"
         f"?SessionId={params['SessionId']}"
@@ -133,8 +142,18 @@ def get_authentication_url(
 def cancel_participant_authentication(
     ctx: EmulatorContext, request: Request, params: Mapping[str, Any]
 ) -> dict[str, Any]:
-    """CancelParticipantAuthentication: accepted (no authentication flow is simulated here)."""
-    ctx.state.authenticate(params["ConnectionToken"])
+    """CancelParticipantAuthentication: end a pending session with ``authentication.cancelled``.
+
+    A SessionId the contact never announced is accepted and changes nothing (see
+    :mod:`.auth_sessions`).
+    """
+    caller = ctx.state.authenticate(params["ConnectionToken"])
+    session_id = str(params["SessionId"])
+    if not ctx.state.authentication.finish(caller.contact, session_id):
+        return {}
+    content = json.dumps({"SessionId": session_id})
+    item = system_event_item(caller.contact, AUTHENTICATION_CANCELLED, ctx.state.now(), content)
+    ctx.state.publish(caller.contact, item)
     return {}
 
 

@@ -65,6 +65,7 @@ class Contact:
     supported_content_types: list[str] = field(default_factory=list)
     previous_contact_id: str | None = None
     rehydration_type: str | None = None
+    chat_duration_minutes: int = 1500
     status: ContactStatus = ContactStatus.ACTIVE
     ended_at: dt.datetime | None = None
     participant_ids: list[str] = field(default_factory=list)

@@ -3,7 +3,8 @@
 Request body::
 
     {"ParticipantDetails": {"DisplayName": "Jane"}, "ContactFlowId": "...", "InstanceId": "...",
-     "Attributes": {...}, "SupportedMessagingContentTypes": [...], "PersistentChat": {...}}
+     "Attributes": {...}, "SupportedMessagingContentTypes": [...], "PersistentChat": {...},
+     "ChatDurationInMinutes": 60..10080}
 
 ``ContactFlowId`` and ``InstanceId`` are optional (defaults from the config). Answer::
 
@@ -57,6 +58,11 @@ def parse_start_chat(body: bytes) -> dict[str, Any]:
     persistent = data.get("PersistentChat")
     if persistent is not None and not isinstance(persistent, dict):
         raise validation("PersistentChat must be an object")
+    duration = data.get("ChatDurationInMinutes")
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int) or not 60 <= duration <= 10080
+    ):
+        raise validation("ChatDurationInMinutes must be an integer from 60 to 10080")
     ids = {k: data.get(k) for k in ("InstanceId", "ContactFlowId")}
     for key, value in ids.items():
         if value is not None and (not isinstance(value, str) or not value):
@@ -70,6 +76,7 @@ def parse_start_chat(body: bytes) -> dict[str, Any]:
             data.get("SupportedMessagingContentTypes"), "SupportedMessagingContentTypes"
         ),
         "persistent_chat": persistent,
+        "chat_duration_minutes": duration,
     }
 
 

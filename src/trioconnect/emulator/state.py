@@ -23,12 +23,14 @@ from __future__ import annotations
 import json
 import secrets
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from trioconnect.emulator import items as it
+from trioconnect.emulator import persistent
 from trioconnect.emulator.api_error import access_denied, not_found, validation
+from trioconnect.emulator.auth_sessions import AuthSessions
 from trioconnect.emulator.clock import Clock, iso_ms
 from trioconnect.emulator.config import EmulatorConfig
 from trioconnect.emulator.hooks import Hooks
@@ -91,6 +93,11 @@ class ChatState:
         self.clock = clock if clock is not None else Clock()
         self.config = config if config is not None else EmulatorConfig()
         self.hooks = hooks if hooks is not None else Hooks()
+        #: Customer authentication sessions (GetAuthenticationUrl accepts only these).
+        self.authentication = AuthSessions(self.store)
+        #: Functions called with a new chat's attributes before it starts; they may raise
+        #: :class:`~.api_error.ApiError` to refuse it.
+        self.start_checks: list[Callable[[Mapping[str, str]], None]] = []
 
     # ------------------------------------------------------------------ contacts
 
@@ -105,13 +112,20 @@ class ChatState:
         persistent_chat: Mapping[str, Any] | None = None,
         initial_message: Mapping[str, Any] | None = None,
         related_contact_id: str | None = None,
+        chat_duration_minutes: int | None = None,
     ) -> tuple[Contact, Participant]:
         """Start a chat contact with its customer participant (StartChatContact).
 
+        ``chat_duration_minutes`` (default ``config.chat_duration_minutes``) is how long the chat
+        may last before it ends by itself (see :mod:`.chat_timer`).
+
         Raises:
-            ApiError: ResourceNotFound/Validation for a bad persistent-chat source.
+            ApiError: ResourceNotFound/Validation for a bad persistent-chat source; any error
+                raised by a :attr:`start_checks` function (e.g. an unknown scenario name).
         """
-        source, rehydration = self._rehydration_source(persistent_chat)
+        for check in list(self.start_checks):
+            check(dict(attributes or {}))
+        source, rehydration = persistent.rehydration_source(self.store, persistent_chat)
         contact_id = str(uuid.uuid4())
         contact = Contact(
             contact_id=contact_id,
@@ -123,6 +137,7 @@ class ChatState:
             supported_content_types=list(supported_content_types or ["text/plain"]),
             previous_contact_id=source.contact_id if source else related_contact_id,
             rehydration_type=rehydration,
+            chat_duration_minutes=chat_duration_minutes or self.config.chat_duration_minutes,
         )
         self.store.add(contact)
         customer = self._new_participant(contact, Role.CUSTOMER, display_name)
@@ -193,15 +208,7 @@ class ChatState:
 
     def chain(self, contact: Contact) -> list[Contact]:
         """The contact followed by the contacts it continues (persistent chat), newest first."""
-        found = [contact]
-        seen = {contact.contact_id}
-        while found[-1].previous_contact_id and found[-1].previous_contact_id not in seen:
-            previous = self.store.contact(found[-1].previous_contact_id)
-            if previous is None:
-                break
-            seen.add(previous.contact_id)
-            found.append(previous)
-        return found
+        return persistent.chain(self.store, contact)
 
     # ------------------------------------------------------------------ tokens
 
@@ -379,7 +386,12 @@ class ChatState:
             if contact_id not in chain:
                 raise validation("ContactId is not part of this chat")
             target = chain[contact_id]
-        items = self.store.items(target.contact_id)
+        # A continued chat shows the past contacts' items first (see :mod:`.persistent`).
+        items = (
+            persistent.chain_items(self.store, target)
+            if target is caller.contact
+            else self.store.items(target.contact_id)
+        )
         return target, page(items, target.contact_id, query)
 
     # ------------------------------------------------------------------ helpers
@@ -508,27 +520,6 @@ class ChatState:
         # Typing indicators are ephemeral: pushed to sockets, not kept in the transcript.
         self.publish(contact, item, persist=content_type != it.TYPING)
         return item
-
-    def _rehydration_source(
-        self, persistent_chat: Mapping[str, Any] | None
-    ) -> tuple[Contact | None, str | None]:
-        if not persistent_chat:
-            return None, None
-        source_id = persistent_chat.get("SourceContactId")
-        rehydration = str(persistent_chat.get("RehydrationType") or "ENTIRE_PAST_SESSION")
-        if not source_id:
-            raise validation("PersistentChat.SourceContactId is required")
-        source = self.contact(str(source_id))
-        if rehydration == "ENTIRE_PAST_SESSION":
-            # The source names a past chat session: continue from its most recent ended contact.
-            root = self.chain(source)[-1].contact_id
-            ended = [
-                c for c in self.store.contacts() if c.ended and self.chain(c)[-1].contact_id == root
-            ]
-            source = ended[-1] if ended else source
-        if not source.ended:
-            raise validation("Only an ended chat can be continued (PersistentChat)")
-        return source, rehydration
 
 
 def _receipt_target(content: str | None) -> str:

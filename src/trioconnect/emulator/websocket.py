@@ -149,6 +149,9 @@ async def _read_frames(
                 return True
             if message.get("type") != "websocket.receive":
                 continue
+            if ctx.faults.is_half_open(sub.contact_id):
+                ctx.faults.half_open_dropped += 1
+                continue
             reply = answer_frame(message.get("text"), ctx.faults.answer_heartbeat(sub.contact_id))
             if reply.frame is not None:
                 await socket.text(json.dumps(reply.frame))
