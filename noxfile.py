@@ -19,7 +19,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     """ruff over sources, tests and benchmarks."""
     session.install("ruff")
-    session.run("ruff", "check", "src", "tests", "benchmarks")
+    session.run("ruff", "check", "src", "tests", "benchmarks", "scripts")
 
 
 @nox.session

@@ -11,7 +11,7 @@ import trio
 
 from trioconnect.emulator import ChatState, SqliteStore, serve
 from trioconnect.emulator.clock import Clock
-from trioconnect.emulator.records import AttachmentStatus
+from trioconnect.emulator.records import AttachmentStatus, Role
 from trioconnect.emulator.scenario_actions import attachment
 
 REHYDRATED = "application/vnd.amazonaws.connect.event.chat.rehydrated"
@@ -56,9 +56,7 @@ async def test_records_round_trip(tmp_path: Path) -> None:
     again.close()
 
 
-def state_role(name: str):  # noqa: ANN201 - tiny helper
-    from trioconnect.emulator.records import Role
-
+def state_role(name: str) -> Role:
     return Role(name)
 
 

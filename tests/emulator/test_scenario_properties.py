@@ -116,16 +116,19 @@ junk = st.recursive(
 @settings(max_examples=150, deadline=None)
 @given(document=junk | valid_documents.map(lambda d: mutate(d)))
 def test_any_document_validates_or_raises_a_scenario_error(document: Any) -> None:
-    try:
-        scenario = parse_scenario(document, "doc")
-    except ScenarioError as error:
-        assert str(error).startswith("doc")
-    else:
-        assert isinstance(scenario, Scenario)
-    try:
-        load_yaml(yaml.safe_dump(document), "doc.yaml")
-    except ScenarioError as error:
-        assert str(error).startswith("doc.yaml")
+    for source, parse in (
+        ("doc", lambda: parse_scenario(document, "doc")),
+        ("doc.yaml", lambda: load_yaml(yaml.safe_dump(document), "doc.yaml")),
+    ):
+        outcome: Scenario | ScenarioError
+        try:
+            outcome = parse()
+        except ScenarioError as error:
+            outcome = error
+        if isinstance(outcome, ScenarioError):
+            assert str(outcome).startswith(f"{source}:") or str(outcome).startswith(f"{source} ")
+        else:
+            assert isinstance(outcome, Scenario)
 
 
 def mutate(document: dict[str, Any]) -> Any:

@@ -20,9 +20,9 @@ from trioconnect.emulator import (
     ScenarioLibrary,
     ScenarioRunner,
     parse_scenario,
+    participant_api,
     serve,
 )
-from trioconnect.emulator import participant_api
 from trioconnect.emulator.context import EmulatorContext
 from trioconnect.emulator.records import Participant
 from trioconnect.emulator.server import build_context
