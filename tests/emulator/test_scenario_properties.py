@@ -126,7 +126,7 @@ def test_any_document_validates_or_raises_a_scenario_error(document: Any) -> Non
         except ScenarioError as error:
             outcome = error
         if isinstance(outcome, ScenarioError):
-            assert str(outcome).startswith(f"{source}:") or str(outcome).startswith(f"{source} ")
+            assert str(outcome).startswith(f"{source}:")
         else:
             assert isinstance(outcome, Scenario)
 
