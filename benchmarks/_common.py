@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -36,9 +37,11 @@ __all__ = [
     "percentile",
     "print_table",
     "raise_fd_limit",
+    "read_gc_stats",
     "rss_kib",
     "run_emulator",
     "run_server",
+    "serve_with_gc_stats",
     "write_results",
 ]
 
@@ -157,17 +160,20 @@ class GcPauses:
         self.count = 0
         self.total = 0.0
         self.longest = 0.0
+        self.by_generation = [0, 0, 0]
         self._started = 0.0
         gc.callbacks.append(self._callback)
 
     def reset(self) -> None:
         """Forget what was recorded so far."""
         self.count, self.total, self.longest = 0, 0.0, 0.0
+        self.by_generation = [0, 0, 0]
 
-    def summary(self) -> dict[str, float]:
+    def summary(self) -> dict[str, Any]:
         """Collections, their total and longest pause (ms) since the last reset."""
         return {
             "collections": self.count,
+            "by_generation": list(self.by_generation),
             "total_ms": round(self.total * 1000, 1),
             "longest_ms": round(self.longest * 1000, 1),
         }
@@ -178,6 +184,7 @@ class GcPauses:
             return
         pause = time.perf_counter() - self._started
         self.count += 1
+        self.by_generation[info.get("generation", 0)] += 1
         self.total += pause
         self.longest = max(self.longest, pause)
 
@@ -240,20 +247,69 @@ async def _drain(stream: trio.abc.ReceiveStream) -> None:
         pass
 
 
-def run_emulator(agent: str = "none") -> AbstractAsyncContextManager[Server]:
-    """Run ``trioconnect emulator`` (port 0, quotas off, no agent by default) as a subprocess."""
-    argv = [
-        sys.executable,
-        "-m",
-        "trioconnect.cli",
-        "emulator",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        "0",
-        "--quotas",
-        "off",
-        "--agent",
-        agent,
-    ]
+def run_emulator(
+    agent: str = "none", gc_stats: Path | None = None
+) -> AbstractAsyncContextManager[Server]:
+    """Run ``trioconnect emulator`` (port 0, quotas off, no agent by default) as a subprocess.
+
+    With ``gc_stats`` the emulator runs under :func:`serve_with_gc_stats` (this file as a script),
+    which times its garbage collections; :func:`read_gc_stats` collects them.
+    """
+    cli = ["emulator", "--host", "127.0.0.1", "--port", "0", "--quotas", "off", "--agent", agent]
+    if gc_stats is None:
+        argv = [sys.executable, "-m", "trioconnect.cli", *cli]
+    else:
+        argv = [sys.executable, str(Path(__file__).resolve()), str(gc_stats), *cli]
     return run_server(argv, "listening on")
+
+
+async def read_gc_stats(pid: int, path: Path, wait: float = 0.5) -> dict[str, Any] | None:
+    """Ask a server run by :func:`serve_with_gc_stats` for its GC pauses since the last ask.
+
+    The server writes them to ``path`` when it gets SIGUSR1 (and starts counting afresh).
+    """
+    _ask_gc_stats(pid, path)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        data = _gc_stats_written(path)
+        if data is not None:
+            return data
+        await trio.sleep(0.02)
+    return None
+
+
+def _ask_gc_stats(pid: int, path: Path) -> None:
+    path.unlink(missing_ok=True)
+    os.kill(pid, signal.SIGUSR1)
+
+
+def _gc_stats_written(path: Path) -> dict[str, Any] | None:
+    try:
+        data: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None  # not written yet
+    return data
+
+
+def serve_with_gc_stats(argv: Sequence[str]) -> int:
+    """Run the ``trioconnect`` CLI with ``argv[1:]``, timing its GC pauses.
+
+    On SIGUSR1 the pauses since the previous signal are written as JSON to the file ``argv[0]``.
+    """
+    from trioconnect.cli import main as cli_main
+
+    path = Path(argv[0])
+    pauses = GcPauses()
+
+    def dump(signum: int, frame: object) -> None:
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(pauses.summary()))
+        tmp.replace(path)
+        pauses.reset()
+
+    signal.signal(signal.SIGUSR1, dump)
+    return cli_main(list(argv[1:]))
+
+
+if __name__ == "__main__":
+    sys.exit(serve_with_gc_stats(sys.argv[1:]))

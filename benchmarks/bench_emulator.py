@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import random
+import subprocess
 import sys
+import tempfile
 from collections import Counter
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,6 +42,7 @@ from _common import (
     latency_summary,
     print_table,
     raise_fd_limit,
+    read_gc_stats,
     rss_kib,
     run_emulator,
     run_server,
@@ -61,6 +68,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--setup-concurrency", type=int, default=64, help="parallel set-ups")
     parser.add_argument("--callers", type=int, default=None, help="REST callers (16)")
     parser.add_argument("--rest-seconds", type=float, default=None, help="s per REST run (8)")
+    parser.add_argument("--clients", type=int, default=None, help="client processes (2)")
+    parser.add_argument(
+        "--client-gc-threshold",
+        type=int,
+        default=20_000,
+        help="gen-0 GC threshold of the client processes (0: Python's default)",
+    )
+    parser.add_argument(
+        "--no-rest", action="store_true", help="sessions only (the JSON then has no REST part)"
+    )
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", default="", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--py-spy",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="record the emulator with py-spy during every hold (flame graphs into DIR)",
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     if args.steps:
@@ -73,17 +99,22 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.heartbeat_interval = args.heartbeat_interval or (0.5 if quick else 10.0)
     args.hold = args.hold or (1.0 if quick else 25.0)
     args.grace = 0.3 if quick else 1.2
+    args.clients = args.clients or (1 if quick else 2)
     args.callers = args.callers or (8 if quick else 16)
     args.rest_seconds = args.rest_seconds or (0.5 if quick else 8.0)
     return args
 
 
 # --------------------------------------------------------------------------- 1 + 2: sessions
+#
+# The sockets are spread over ``--clients`` worker processes (this script with ``--worker``), so
+# that the load generator is not what limits the measurement on a small machine. The main process
+# drives them with one JSON line per command on their stdin and reads one JSON line back.
 
 
 @dataclass
 class Fleet:
-    """The open sessions and the heartbeat window they currently count into."""
+    """One worker's open sessions and the heartbeat window they currently count into."""
 
     base_url: str
     interval: float
@@ -140,33 +171,241 @@ class Fleet:
         return previous
 
 
-async def _hold_step(fleet: Fleet, emulator_pid: int, hold: float, grace: float) -> dict[str, Any]:
-    # The client's set-up garbage is frozen so that its own collections, which would stall every
-    # socket it holds, stay small; they are timed and reported.
-    gc.collect()
-    gc.freeze()
-    fleet.gc_pauses.reset()
-    fleet.new_window()  # heartbeats sent during set-up are not counted
-    cpu_client, cpu_server = cpu_seconds(), cpu_seconds(emulator_pid)
-    await trio.sleep(hold)
-    window = fleet.new_window()
-    cpu_client = cpu_seconds() - cpu_client
-    cpu_server = cpu_seconds(emulator_pid) - cpu_server
-    await trio.sleep(grace)  # answers still in flight may arrive (late ones are not "within 1 s")
-    sent = max(window.sent, 1)
+class _Worker:
+    """The worker side: serves the main process's commands for one :class:`Fleet`."""
+
+    def __init__(self, fleet: Fleet, concurrency: int) -> None:
+        self.fleet = fleet
+        self.concurrency = concurrency
+        self.window = HeartbeatStats()
+        self.cpu = 0.0
+
+    async def handle(self, command: dict[str, Any]) -> dict[str, Any]:
+        fleet = self.fleet
+        match command["cmd"]:
+            case "add":
+                cpu = cpu_seconds()
+                seconds = await fleet.add(command["count"], self.concurrency)
+                return {
+                    "seconds": seconds,
+                    "cpu_s": cpu_seconds() - cpu,
+                    "opened": len(fleet.sockets),
+                    "failures": dict(fleet.failures),
+                    "retries": dict(fleet.retries),
+                }
+            case "start":
+                # Set-up garbage is frozen so that the collections during the hold, which stall
+                # every socket this process holds, only look at what the hold itself allocates.
+                gc.collect()
+                gc.freeze()
+                fleet.gc_pauses.reset()
+                fleet.new_window()  # heartbeats sent during set-up are not counted
+                self.cpu = cpu_seconds()
+                return {}
+            case "stop":
+                self.window = fleet.new_window()
+                self.cpu = cpu_seconds() - self.cpu
+                return {}
+            case "report":  # after the grace: late answers of the window are counted as such
+                window = self.window
+                return {
+                    "sent": window.sent,
+                    "answered": window.answered,
+                    "within_1s": window.within_1s,
+                    "latencies": [round(x, 6) for x in window.latencies],
+                    "cpu_s": self.cpu,
+                    "gc": fleet.gc_pauses.summary(),
+                    "alive": fleet.alive(),
+                    "rss_kib": rss_kib(),
+                }
+        raise ValueError(f"unknown command {command!r}")
+
+
+async def _read_line(stream: trio.abc.ReceiveStream, buffer: bytearray) -> bytes | None:
+    while b"\n" not in buffer:
+        chunk = await stream.receive_some(1 << 20)
+        if not chunk:
+            return None
+        buffer += chunk
+    line, _, rest = bytes(buffer).partition(b"\n")
+    buffer[:] = rest
+    return line
+
+
+async def worker_main(args: argparse.Namespace) -> None:
+    """``--worker``: hold sockets against ``--base-url`` and answer commands on stdin/stdout."""
+    if args.client_gc_threshold:
+        gc.set_threshold(args.client_gc_threshold, 20, 20)
+    stdin = trio.lowlevel.FdStream(os.dup(0))
+    stdout = trio.lowlevel.FdStream(os.dup(1))
+    limits = httpx.Limits(max_connections=args.setup_concurrency, keepalive_expiry=4.0)
+    async with httpx.AsyncClient(limits=limits, timeout=30) as http, trio.open_nursery() as nursery:
+        fleet = Fleet(args.base_url, args.heartbeat_interval, nursery, http)
+        worker = _Worker(fleet, args.setup_concurrency)
+        buffer = bytearray()
+        while (line := await _read_line(stdin, buffer)) is not None:
+            answer = await worker.handle(json.loads(line))
+            await stdout.send_all(json.dumps(answer).encode() + b"\n")
+        nursery.cancel_scope.cancel()
+
+
+class ClientProcess:
+    """A worker process seen from the main process."""
+
+    def __init__(self, process: trio.Process) -> None:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        self.process = process
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+        self._buffer = bytearray()
+
+    async def call(self, cmd: str, **fields: Any) -> dict[str, Any]:
+        """Send one command and wait for its answer."""
+        await self._stdin.send_all(json.dumps({"cmd": cmd, **fields}).encode() + b"\n")
+        line = await _read_line(self._stdout, self._buffer)
+        if line is None:
+            raise RuntimeError(f"client process {self.process.pid} exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+
+@asynccontextmanager
+async def open_clients(
+    args: argparse.Namespace, base_url: str
+) -> AsyncIterator[list[ClientProcess]]:
+    """Start ``args.clients`` worker processes against ``base_url``; stop them afterwards."""
+    per_client = max(1, args.setup_concurrency // args.clients)
+    argv = [
+        sys.executable,
+        str(BENCH_DIR / "bench_emulator.py"),
+        "--worker",
+        "--base-url",
+        base_url,
+        "--heartbeat-interval",
+        str(args.heartbeat_interval),
+        "--setup-concurrency",
+        str(per_client),
+        "--client-gc-threshold",
+        str(args.client_gc_threshold),
+    ]
+    processes = [
+        await trio.lowlevel.open_process(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+        for _ in range(args.clients)
+    ]
+    try:
+        yield [ClientProcess(p) for p in processes]
+    finally:
+        for process in processes:
+            if process.stdin is not None:
+                await process.stdin.aclose()
+            with trio.move_on_after(5):
+                await process.wait()
+            if process.returncode is None:
+                process.kill()
+
+
+async def _all(
+    clients: list[ClientProcess], cmd: str, count: int | None = None
+) -> list[dict[str, Any]]:
+    """The same command to every client at the same time (``count`` shared out); the answers."""
+    answers: list[dict[str, Any]] = [{} for _ in clients]
+
+    async def one(n: int, client: ClientProcess) -> None:
+        if count is None:
+            answers[n] = await client.call(cmd)
+        else:
+            share = count // len(clients) + (n < count % len(clients))
+            answers[n] = await client.call(cmd, count=share)
+
+    async with trio.open_nursery() as nursery:
+        for n, client in enumerate(clients):
+            nursery.start_soon(one, n, client)
+    return answers
+
+
+def _merge_gc(pauses: list[dict[str, Any]]) -> dict[str, Any]:
     return {
-        "alive": fleet.alive(),
-        "heartbeats_sent": window.sent,
-        "heartbeats_answered": window.answered,
-        "answered_within_1s": window.within_1s,
-        "answered_within_1s_ratio": round(window.within_1s / sent, 5),
-        "heartbeat_latency": latency_summary(window.latencies),
+        "collections": sum(p["collections"] for p in pauses),
+        "by_generation": [sum(p["by_generation"][g] for p in pauses) for g in range(3)],
+        "total_ms": round(sum(p["total_ms"] for p in pauses), 1),
+        "longest_ms": max((p["longest_ms"] for p in pauses), default=0.0),
+    }
+
+
+async def _setup_step(
+    clients: list[ClientProcess], emulator: Server, adding: int, target: int
+) -> dict[str, Any]:
+    cpu_server = cpu_seconds(emulator.pid)
+    started = trio.current_time()
+    answers = await _all(clients, "add", count=adding)
+    setup_s = trio.current_time() - started
+    per_session = 1000 / max(adding, 1)
+    failures: Counter[str] = Counter()
+    retries: Counter[str] = Counter()
+    for answer in answers:
+        failures.update(answer["failures"])
+        retries.update(answer["retries"])
+    return {
+        "sessions": target,
+        "opened": sum(a["opened"] for a in answers),
+        "setup_failures": dict(failures),
+        "setup_retries": dict(retries),
+        "setup_seconds": round(setup_s, 2),
+        "setup_rate_per_s": round(adding / setup_s, 1) if setup_s else 0.0,
+        "client_setup_cpu_ms_per_session": round(per_session * sum(a["cpu_s"] for a in answers), 3),
+        "emulator_setup_cpu_ms_per_session": round(
+            per_session * (cpu_seconds(emulator.pid) - cpu_server), 3
+        ),
+    }
+
+
+async def _hold_step(
+    clients: list[ClientProcess], emulator: Server, args: argparse.Namespace, target: int
+) -> dict[str, Any]:
+    hold = args.hold
+    await read_gc_stats(emulator.pid, args.gc_file)  # starts the emulator's count afresh
+    await _all(clients, "start")
+    cpu_server = cpu_seconds(emulator.pid)
+    async with trio.open_nursery() as nursery:
+        if args.py_spy is not None:
+            nursery.start_soon(_py_spy, args.py_spy / f"emulator-{target}.svg", emulator.pid, hold)
+        await trio.sleep(hold)
+    cpu_server = cpu_seconds(emulator.pid) - cpu_server
+    await _all(clients, "stop")
+    emulator_gc = await read_gc_stats(emulator.pid, args.gc_file)
+    await trio.sleep(
+        args.grace
+    )  # answers still in flight may arrive (late ones are not "within 1 s")
+    reports = await _all(clients, "report")
+    sent = max(sum(r["sent"] for r in reports), 1)
+    within = sum(r["within_1s"] for r in reports)
+    cpu_client = sum(r["cpu_s"] for r in reports)
+    return {
+        "alive": sum(r["alive"] for r in reports),
+        "heartbeats_sent": sum(r["sent"] for r in reports),
+        "heartbeats_answered": sum(r["answered"] for r in reports),
+        "answered_within_1s": within,
+        "answered_within_1s_ratio": round(within / sent, 5),
+        "heartbeat_latency": latency_summary([x for r in reports for x in r["latencies"]]),
+        "client_processes": len(reports),
         "client_cpu_percent": round(100 * cpu_client / hold, 1),
+        "client_cpu_percent_per_process": [round(100 * r["cpu_s"] / hold, 1) for r in reports],
         "emulator_cpu_percent": round(100 * cpu_server / hold, 1),
         "client_cpu_us_per_heartbeat": round(1e6 * cpu_client / sent, 1),
         "emulator_cpu_us_per_heartbeat": round(1e6 * cpu_server / sent, 1),
-        "client_gc_pauses": fleet.gc_pauses.summary(),
+        "client_gc_pauses": _merge_gc([r["gc"] for r in reports]),
+        "emulator_gc_pauses": emulator_gc,
+        "client_rss_kib": sum(r["rss_kib"] for r in reports),
     }
+
+
+async def _py_spy(output: Path, pid: int, seconds: float) -> None:
+    """Record ``pid`` with py-spy (installed next to this interpreter) for ``seconds``."""
+    py_spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(py_spy), "record", "--nonblocking", "-r", "200", "-d", str(int(seconds))]
+    argv += ["-p", str(pid), "-o", str(output)]
+    await trio.run_process(argv, capture_stdout=True, capture_stderr=True, check=False)
 
 
 async def bench_sessions(args: argparse.Namespace, emulator: Server) -> dict[str, Any]:
@@ -174,44 +413,28 @@ async def bench_sessions(args: argparse.Namespace, emulator: Server) -> dict[str
     await trio.sleep(0.5)
     idle_rss = rss_kib(emulator.pid)
     steps: list[dict[str, Any]] = []
-    # Idle keep-alive connections are dropped before hypercorn's own 5 s keep-alive timeout.
-    limits = httpx.Limits(max_connections=args.setup_concurrency, keepalive_expiry=4.0)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as http, trio.open_nursery() as nursery:
-        fleet = Fleet(emulator.base_url, args.heartbeat_interval, nursery, http)
+    if args.py_spy is not None:
+        args.py_spy.mkdir(parents=True, exist_ok=True)
+    async with open_clients(args, emulator.base_url) as clients:
+        opened = 0
         for target in args.steps:
-            adding = target - len(fleet.sockets)
-            cpu_client, cpu_server = cpu_seconds(), cpu_seconds(emulator.pid)
-            setup_s = await fleet.add(adding, args.setup_concurrency)
-            per_session = 1000 / max(adding, 1)
-            step = {
-                "sessions": target,
-                "opened": len(fleet.sockets),
-                "setup_failures": dict(fleet.failures),
-                "setup_retries": dict(fleet.retries),
-                "setup_seconds": round(setup_s, 2),
-                "setup_rate_per_s": round(adding / setup_s, 1) if setup_s else 0.0,
-                "client_setup_cpu_ms_per_session": round(
-                    per_session * (cpu_seconds() - cpu_client), 3
-                ),
-                "emulator_setup_cpu_ms_per_session": round(
-                    per_session * (cpu_seconds(emulator.pid) - cpu_server), 3
-                ),
-            }
-            step.update(await _hold_step(fleet, emulator.pid, args.hold, args.grace))
+            step = await _setup_step(clients, emulator, target - opened, target)
+            opened = step["opened"]
+            step.update(await _hold_step(clients, emulator, args, target))
             rss = rss_kib(emulator.pid)
             step["emulator_rss_kib"] = rss
             step["rss_per_session_kib"] = round((rss - idle_rss) / max(step["opened"], 1), 2)
-            step["client_rss_kib"] = rss_kib()
             step["passed"] = _passed(step)
             steps.append(step)
             _print_step(step)
             if not step["passed"]:
                 break
-        nursery.cancel_scope.cancel()
     passing = [s["sessions"] for s in steps if s["passed"]]
     return {
         "heartbeat_interval_s": args.heartbeat_interval,
         "hold_s": args.hold,
+        "client_processes": args.clients,
+        "client_gc_threshold0": args.client_gc_threshold,
         "emulator_idle_rss_kib": idle_rss,
         "steps": steps,
         "max_sessions_passed": max(passing, default=0),
@@ -229,12 +452,17 @@ def _passed(step: dict[str, Any]) -> bool:
 
 def _print_step(step: dict[str, Any]) -> None:
     lat = step["heartbeat_latency"]
+    egc = step["emulator_gc_pauses"] or {}
+    cgc = step["client_gc_pauses"]
     print(
         f"  {step['sessions']:>6} sessions: alive {step['alive']}, set-up "
         f"{step['setup_rate_per_s']}/s, heartbeats {step['answered_within_1s']}/"
-        f"{step['heartbeats_sent']} within 1 s (p99 {lat['p99_ms']} ms), emulator CPU "
-        f"{step['emulator_cpu_percent']} %, client CPU {step['client_cpu_percent']} %, "
-        f"RSS/session {step['rss_per_session_kib']} KiB -> {'ok' if step['passed'] else 'FAIL'}",
+        f"{step['heartbeats_sent']} within 1 s (p50 {lat['p50_ms']} p99 {lat['p99_ms']} ms), "
+        f"emulator CPU {step['emulator_cpu_percent']} %, client CPU "
+        f"{step['client_cpu_percent_per_process']} %, GC emulator/client "
+        f"{egc.get('total_ms')}/{cgc['total_ms']} ms (longest {egc.get('longest_ms')}/"
+        f"{cgc['longest_ms']}), RSS/session {step['rss_per_session_kib']} KiB -> "
+        f"{'ok' if step['passed'] else 'FAIL'}",
         flush=True,
     )
 
@@ -381,25 +609,32 @@ def _print_rest(rest: dict[str, Any]) -> None:
 async def main(args: argparse.Namespace) -> dict[str, Any]:
     """Run all three benchmarks against one emulator subprocess; returns the JSON document."""
     fd_limit = raise_fd_limit()
-    async with run_emulator(agent="none") as emulator:
-        print(f"emulator pid {emulator.pid} at {emulator.base_url}; fd limit {fd_limit}")
-        print(
-            f"\nWebSocket sessions, heartbeat every {args.heartbeat_interval} s, "
-            f"hold {args.hold} s per step",
-            flush=True,
-        )
-        sessions = await bench_sessions(args, emulator)
-        print(
-            f"\n  largest step with >= 99.9 % heartbeats answered within 1 s: "
-            f"{sessions['max_sessions_passed']} (target 10,000)"
-        )
-        print("\nREST throughput", flush=True)
-        rest = await bench_rest(args, emulator)
+    with tempfile.TemporaryDirectory() as scratch:
+        args.gc_file = Path(scratch) / "emulator-gc.json"
+        async with run_emulator(agent="none", gc_stats=args.gc_file) as emulator:
+            print(f"emulator pid {emulator.pid} at {emulator.base_url}; fd limit {fd_limit}")
+            print(
+                f"\nWebSocket sessions, heartbeat every {args.heartbeat_interval} s, "
+                f"hold {args.hold} s per step, {args.clients} client process(es)",
+                flush=True,
+            )
+            sessions = await bench_sessions(args, emulator)
+            print(
+                f"\n  largest step with >= 99.9 % heartbeats answered within 1 s: "
+                f"{sessions['max_sessions_passed']} (target 10,000)"
+            )
+            if args.no_rest:
+                return {"quick": args.quick, "fd_limit": fd_limit, "sessions": sessions}
+            print("\nREST throughput", flush=True)
+            rest = await bench_rest(args, emulator)
     _print_rest(rest)
     return {"quick": args.quick, "fd_limit": fd_limit, "sessions": sessions, "rest": rest}
 
 
 if __name__ == "__main__":
     arguments = parse_args()
-    document = trio.run(main, arguments)
-    write_results(arguments.results_dir, "emulator", document)
+    if arguments.worker:
+        trio.run(worker_main, arguments)
+    else:
+        document = trio.run(main, arguments)
+        write_results(arguments.results_dir, "emulator", document)

@@ -80,6 +80,10 @@ class ClientConfig:
         dead_after: a socket with no heartbeat answer for this long is dead
             (default ``2 * heartbeat_interval``).
         token_refresh_margin: refresh the connection token this long before it expires (ChatJS 60 s).
+        fetch_history_on_connect: on the first establishment, fetch and deliver the items the
+            chat already held (joins, greetings, a rehydrated past chat), as after a reconnect.
+            Costs one or more GetTranscript calls per connect; turn off for load tests that
+            should not spend that quota.
         receipts: message-receipt settings.
         reconnect: reconnect/backoff settings.
         event_buffer: capacity of each ``session.events()`` iterator; overflow is reported, never silent.
@@ -96,6 +100,7 @@ class ClientConfig:
     heartbeat_interval: float = 10.0
     dead_after: float | None = None
     token_refresh_margin: float = 60.0
+    fetch_history_on_connect: bool = True
     receipts: ReceiptConfig = field(default_factory=ReceiptConfig)
     reconnect: ReconnectConfig = field(default_factory=ReconnectConfig)
     event_buffer: int = 1000

@@ -26,6 +26,8 @@ async def test_recovery_pages_forward_and_delivers_missed_items_once_in_order(
         seen = h.service.new_item("seen before the drop")
         h.ws.push(seen)
         await trio.sleep(1)
+        history_pages = len(h.service.of("GetTranscript"))  # the history fetched on connect
+        recovered_before = len(rec.of(MessagesRecoveredEvent))
         h.ws.refuse = True
         await h.ws.drop_all()
         await s.wait_for_state(SessionState.LOST)
@@ -37,16 +39,18 @@ async def test_recovery_pages_forward_and_delivers_missed_items_once_in_order(
         h.ws.push(missed[3])
         live = h.service.new_item("live after reconnect")
         h.ws.push(live)
-        await wait_until(lambda: bool(rec.of(MessagesRecoveredEvent)))
+        await wait_until(lambda: len(rec.of(MessagesRecoveredEvent)) > recovered_before)
         assert rec.message_ids() == [i["Id"] for i in [seen, *missed, live]]
-        assert rec.of(MessagesRecoveredEvent)[0].count == 5 + 1  # the live item came by page too
-        pages = h.service.of("GetTranscript")
+        assert rec.of(MessagesRecoveredEvent)[-1].count == 5 + 1  # the live item came by page too
+        pages = h.service.of("GetTranscript")[history_pages:]
         assert [p.body["ScanDirection"] for p in pages] == ["FORWARD"] * len(pages)
         assert pages[0].body["StartPosition"] == {"Id": seen["Id"]}
         assert [p.body.get("NextToken") for p in pages] == [None, "2", "4", "6"]
         gaps = [b.at - a.at for a, b in itertools.pairwise(pages)]
         assert gaps == [RECOVERY_PAGE_INTERVAL] * 3
-        assert s.statistics().items_recovered == 6
+        assert s.statistics().items_recovered == sum(
+            e.count for e in rec.of(MessagesRecoveredEvent)
+        )
 
 
 async def test_live_items_wait_for_recovery_so_delivery_stays_in_order(

@@ -31,7 +31,7 @@ def start_chat_contact(
     ctx: EmulatorContext, request: Request, params: Mapping[str, Any]
 ) -> dict[str, Any]:
     """StartChatContact: a new chat contact and its customer participant."""
-    ctx.quotas.check_active_chats(ctx.state.store.active_contacts())
+    ctx.quotas.check_active_chats(ctx.state.active_chats())
     contact, customer = ctx.state.start_chat(
         display_name=params["ParticipantDetails"]["DisplayName"],
         instance_id=params["InstanceId"],

@@ -96,7 +96,7 @@ async def handle_control(
                 200,
                 {
                     "status": "ok",
-                    "activeChats": ctx.state.store.active_contacts(),
+                    "activeChats": ctx.state.active_chats(),
                     "sockets": len(ctx.hub.subscribers()),
                 },
             )

@@ -97,7 +97,7 @@ async def handle_start_chat(ctx: EmulatorContext, request: Request, receive: Rec
         )
         await ctx.faults.before_request("StartChatContact")
         ctx.quotas.check("StartChatContact", "account")
-        ctx.quotas.check_active_chats(ctx.state.store.active_contacts())
+        ctx.quotas.check_active_chats(ctx.state.active_chats())
         contact, customer = ctx.state.start_chat(**parse_start_chat(body))
     except ApiError as error:
         return json_response(

@@ -81,11 +81,17 @@ def _receipt_content(message_id: str) -> str:
 async def run_recovery(sup: Supervisor) -> None:
     """Fetch every item since the last one seen and deliver the missed ones, once, in order.
 
+    On the first establishment "missed" means what the chat held before the socket was
+    subscribed: the customer's own join, a greeting, a rehydrated past chat
+    (``ClientConfig.fetch_history_on_connect``).
+
     Items arriving on the socket meanwhile are held back and delivered after the recovered ones
     (deduplicated by Id), so the application sees one ordered stream. A 403 means the chat ended;
     other failures are retried a few times, then recovery gives up (counted and logged: the
     transcript can still be fetched with ``get_transcript``).
     """
+    if sup.counters.establishments <= 1 and not sup.config.fetch_history_on_connect:
+        return  # first establishment, and the application fetches the history itself
     held: list[Item] = []
     sup.held = held
     recovered = 0
@@ -117,6 +123,8 @@ async def _fetch_missed(sup: Supervisor) -> int:
         for item in items:
             if sup.state in _ENDED:
                 return recovered
+            if item.contact_id not in (None, sup.details.contact_id):
+                continue  # a past contact's item (persistent chat): history, not news
             if sup.ingest(item):
                 recovered += 1
         if not page.next_token or sup.state in _ENDED:

@@ -434,7 +434,11 @@ class Supervisor:
             and item.participant_role not in ("SYSTEM", None)
         ):
             self.submit_receipt("delivered", item.id)
-        if item.content_type == ct.CHAT_ENDED:
+        if item.content_type == ct.CHAT_ENDED and item.contact_id in (
+            None,
+            self.details.contact_id,
+        ):
+            # Only this contact's end ends the session; a past contact's (persistent chat) does not.
             self.fire(Trigger.CHAT_ENDED)
 
     # ------------------------------------------------------------------ receipts
