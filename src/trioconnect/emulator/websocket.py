@@ -38,6 +38,17 @@ SUBSCRIBE_OK = {"topic": "aws/subscribe", "content": {"status": "success", "topi
 HEARTBEAT = {"topic": "aws/heartbeat"}
 PING_OK = {"topic": "aws/ping", "statusCode": 200, "statusContent": "OK"}
 
+# The frames every client sends every 10 s on every socket, as JavaScript (ChatJS) and Python
+# serialise them, with their answers already serialised: at thousands of sockets they are most
+# of the traffic, and this lookup spares them the JSON round trip. Other spellings take the
+# general path (same answers).
+_HEARTBEAT_TEXTS = frozenset(json.dumps(HEARTBEAT, separators=sep) for sep in ((",", ":"), None))
+_PING_TEXTS = frozenset(
+    json.dumps({"topic": "aws/ping"}, separators=sep) for sep in ((",", ":"), None)
+)
+_HEARTBEAT_ANSWER = json.dumps(HEARTBEAT)
+_PING_ANSWER = json.dumps(PING_OK)
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -97,7 +108,13 @@ class _Socket:
     async def _write(self, message: dict[str, Any]) -> None:
         if self.broken:
             return
-        async with self._lock:
+        # Uncontended (the usual case), the lock is taken without a trip through the scheduler;
+        # the send below is a checkpoint anyway.
+        try:
+            self._lock.acquire_nowait()
+        except trio.WouldBlock:
+            await self._lock.acquire()
+        try:
             with trio.move_on_after(self._timeout) as timer:
                 try:
                     await self._send(message)
@@ -105,6 +122,8 @@ class _Socket:
                     self.broken = True
             if timer.cancelled_caught:
                 self.broken = True
+        finally:
+            self._lock.release()
 
 
 async def serve_websocket(scope: Scope, receive: Receive, send: Send, ctx: EmulatorContext) -> None:
@@ -142,24 +161,40 @@ async def _read_frames(
     receive: Receive, socket: _Socket, sub: Subscriber, ctx: EmulatorContext
 ) -> bool:
     """Answer client frames until the client goes away (returns True) or stops talking."""
-    while not socket.broken:
-        with trio.move_on_after(ctx.config.ws_idle_timeout):
+    idle_timeout = ctx.config.ws_idle_timeout
+    # One scope for the whole conversation, its deadline pushed back by every message (cheaper
+    # than a new timeout per frame).
+    with trio.CancelScope(deadline=trio.current_time() + idle_timeout) as idle:
+        while not socket.broken:
             message = await receive()
-            if message.get("type") == "websocket.disconnect":
+            idle.deadline = trio.current_time() + idle_timeout
+            kind = message.get("type")
+            if kind == "websocket.disconnect":
                 return True
-            if message.get("type") != "websocket.receive":
-                continue
-            if ctx.faults.is_half_open(sub.contact_id):
-                ctx.faults.half_open_dropped += 1
-                continue
-            reply = answer_frame(message.get("text"), ctx.faults.answer_heartbeat(sub.contact_id))
-            if reply.frame is not None:
-                await socket.text(json.dumps(reply.frame))
-            if reply.subscribe:
-                sub.subscribed.set()
-            continue
+            if kind == "websocket.receive":
+                await _answer(message.get("text"), socket, sub, ctx)
+    if idle.cancelled_caught:
         sub.close(1000, "Idle timeout")
     return False
+
+
+async def _answer(text: str | None, socket: _Socket, sub: Subscriber, ctx: EmulatorContext) -> None:
+    """Answer one client frame (``None`` for a binary one)."""
+    faults = ctx.faults
+    if faults.is_half_open(sub.contact_id):
+        faults.half_open_dropped += 1
+        return
+    if text in _PING_TEXTS:
+        await socket.text(_PING_ANSWER)
+        return
+    if text in _HEARTBEAT_TEXTS and faults.answer_heartbeat(sub.contact_id):
+        await socket.text(_HEARTBEAT_ANSWER)
+        return
+    reply = answer_frame(text, faults.answer_heartbeat(sub.contact_id))
+    if reply.frame is not None:
+        await socket.text(json.dumps(reply.frame))
+    if reply.subscribe:
+        sub.subscribed.set()
 
 
 async def _write_items(sub: Subscriber, socket: _Socket) -> None:
