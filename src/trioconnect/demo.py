@@ -73,7 +73,9 @@ async def run_demo(messages: int, name: str, out: TextIO) -> int:
                             case ConnectionEstablishedEvent():
                                 pass
                             case MessageEvent(item=item) if item.type == "EVENT":
-                                say(f"event       {(item.content_type or '').rsplit('.', 2)[-1]}")
+                                what = (item.content_type or "").rsplit(".", 1)[-1]
+                                who = item.display_name or item.participant_role or "someone"
+                                say(f"event       {who} {what}")
                 await session.disconnect_participant()
                 say("you         (left the chat)")
                 async for event in events:
