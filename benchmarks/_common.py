@@ -29,15 +29,20 @@ import trio
 
 __all__ = [
     "BENCH_DIR",
+    "ClientProcess",
     "GcPauses",
     "Server",
     "base_parser",
+    "call_all",
     "cpu_seconds",
     "latency_summary",
+    "merge_gc",
     "percentile",
     "print_table",
+    "py_spy_record",
     "raise_fd_limit",
     "read_gc_stats",
+    "read_line",
     "rss_kib",
     "run_emulator",
     "run_server",
@@ -161,28 +166,37 @@ class GcPauses:
         self.total = 0.0
         self.longest = 0.0
         self.by_generation = [0, 0, 0]
+        self.cpu = 0.0
         self._started = 0.0
+        self._started_cpu = 0.0
         gc.callbacks.append(self._callback)
 
     def reset(self) -> None:
         """Forget what was recorded so far."""
-        self.count, self.total, self.longest = 0, 0.0, 0.0
+        self.count, self.total, self.longest, self.cpu = 0, 0.0, 0.0, 0.0
         self.by_generation = [0, 0, 0]
 
     def summary(self) -> dict[str, Any]:
-        """Collections, their total and longest pause (ms) since the last reset."""
+        """Collections, their total and longest pause (ms) since the last reset.
+
+        ``cpu_ms`` is the CPU time spent in them: much less than ``total_ms`` means the process
+        was waiting for a core (other processes) rather than collecting.
+        """
         return {
             "collections": self.count,
             "by_generation": list(self.by_generation),
             "total_ms": round(self.total * 1000, 1),
             "longest_ms": round(self.longest * 1000, 1),
+            "cpu_ms": round(self.cpu * 1000, 1),
         }
 
     def _callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._started = time.perf_counter()
+            self._started_cpu = time.thread_time()
             return
         pause = time.perf_counter() - self._started
+        self.cpu += time.thread_time() - self._started_cpu
         self.count += 1
         self.by_generation[info.get("generation", 0)] += 1
         self.total += pause
@@ -263,6 +277,77 @@ def run_emulator(
     return run_server(argv, "listening on")
 
 
+async def read_line(stream: trio.abc.ReceiveStream, buffer: bytearray) -> bytes | None:
+    """The next line from ``stream`` (without its newline), None at the end of it."""
+    while b"\n" not in buffer:
+        chunk = await stream.receive_some(1 << 20)
+        if not chunk:
+            return None
+        buffer += chunk
+    line, _, rest = bytes(buffer).partition(b"\n")
+    buffer[:] = rest
+    return line
+
+
+class ClientProcess:
+    """A load-generating worker process, driven by one JSON line per command and answer."""
+
+    def __init__(self, process: trio.Process) -> None:
+        assert process.stdin is not None
+        assert process.stdout is not None
+        self.process = process
+        self._stdin = process.stdin
+        self._stdout = process.stdout
+        self._buffer = bytearray()
+
+    async def call(self, cmd: str, **fields: Any) -> dict[str, Any]:
+        """Send one command and wait for its answer."""
+        await self._stdin.send_all(json.dumps({"cmd": cmd, **fields}).encode() + b"\n")
+        line = await read_line(self._stdout, self._buffer)
+        if line is None:
+            raise RuntimeError(f"client process {self.process.pid} exited")
+        answer: dict[str, Any] = json.loads(line)
+        return answer
+
+
+async def call_all(
+    clients: list[ClientProcess], cmd: str, count: int | None = None
+) -> list[dict[str, Any]]:
+    """The same command to every client at the same time (``count`` shared out); the answers."""
+    answers: list[dict[str, Any]] = [{} for _ in clients]
+
+    async def one(n: int, client: ClientProcess) -> None:
+        if count is None:
+            answers[n] = await client.call(cmd)
+        else:
+            share = count // len(clients) + (n < count % len(clients))
+            answers[n] = await client.call(cmd, count=share)
+
+    async with trio.open_nursery() as nursery:
+        for n, client in enumerate(clients):
+            nursery.start_soon(one, n, client)
+    return answers
+
+
+def merge_gc(pauses: list[dict[str, Any]]) -> dict[str, Any]:
+    """Several processes' :meth:`GcPauses.summary` as one."""
+    return {
+        "collections": sum(p["collections"] for p in pauses),
+        "by_generation": [sum(p["by_generation"][g] for p in pauses) for g in range(3)],
+        "total_ms": round(sum(p["total_ms"] for p in pauses), 1),
+        "longest_ms": max((p["longest_ms"] for p in pauses), default=0.0),
+        "cpu_ms": round(sum(p["cpu_ms"] for p in pauses), 1),
+    }
+
+
+async def py_spy_record(output: Path, pid: int, seconds: float) -> None:
+    """Record ``pid`` with py-spy (installed next to this interpreter) for ``seconds``."""
+    py_spy = Path(sys.executable).with_name("py-spy")
+    argv = [str(py_spy), "record", "--nonblocking", "-r", "200", "-d", str(int(seconds))]
+    argv += ["-p", str(pid), "-o", str(output)]
+    await trio.run_process(argv, capture_stdout=True, capture_stderr=True, check=False)
+
+
 async def read_gc_stats(pid: int, path: Path, wait: float = 0.5) -> dict[str, Any] | None:
     """Ask a server run by :func:`serve_with_gc_stats` for its GC pauses since the last ask.
 
@@ -295,11 +380,14 @@ def serve_with_gc_stats(argv: Sequence[str]) -> int:
     """Run the ``trioconnect`` CLI with ``argv[1:]``, timing its GC pauses.
 
     On SIGUSR1 the pauses since the previous signal are written as JSON to the file ``argv[0]``.
+    With ``BENCH_GC_DEBUG`` set in the environment, CPython describes every collection on stderr.
     """
     from trioconnect.cli import main as cli_main
 
     path = Path(argv[0])
     pauses = GcPauses()
+    if os.environ.get("BENCH_GC_DEBUG"):
+        gc.set_debug(gc.DEBUG_STATS)  # every collection described on stderr
 
     def dump(signum: int, frame: object) -> None:
         tmp = path.with_suffix(".tmp")

@@ -35,14 +35,19 @@ import trio
 
 from _common import (
     BENCH_DIR,
+    ClientProcess,
     GcPauses,
     Server,
     base_parser,
+    call_all,
     cpu_seconds,
     latency_summary,
+    merge_gc,
     print_table,
+    py_spy_record,
     raise_fd_limit,
     read_gc_stats,
+    read_line,
     rss_kib,
     run_emulator,
     run_server,
@@ -221,17 +226,6 @@ class _Worker:
         raise ValueError(f"unknown command {command!r}")
 
 
-async def _read_line(stream: trio.abc.ReceiveStream, buffer: bytearray) -> bytes | None:
-    while b"\n" not in buffer:
-        chunk = await stream.receive_some(1 << 20)
-        if not chunk:
-            return None
-        buffer += chunk
-    line, _, rest = bytes(buffer).partition(b"\n")
-    buffer[:] = rest
-    return line
-
-
 async def worker_main(args: argparse.Namespace) -> None:
     """``--worker``: hold sockets against ``--base-url`` and answer commands on stdin/stdout."""
     if args.client_gc_threshold:
@@ -243,31 +237,10 @@ async def worker_main(args: argparse.Namespace) -> None:
         fleet = Fleet(args.base_url, args.heartbeat_interval, nursery, http)
         worker = _Worker(fleet, args.setup_concurrency)
         buffer = bytearray()
-        while (line := await _read_line(stdin, buffer)) is not None:
+        while (line := await read_line(stdin, buffer)) is not None:
             answer = await worker.handle(json.loads(line))
             await stdout.send_all(json.dumps(answer).encode() + b"\n")
         nursery.cancel_scope.cancel()
-
-
-class ClientProcess:
-    """A worker process seen from the main process."""
-
-    def __init__(self, process: trio.Process) -> None:
-        assert process.stdin is not None
-        assert process.stdout is not None
-        self.process = process
-        self._stdin = process.stdin
-        self._stdout = process.stdout
-        self._buffer = bytearray()
-
-    async def call(self, cmd: str, **fields: Any) -> dict[str, Any]:
-        """Send one command and wait for its answer."""
-        await self._stdin.send_all(json.dumps({"cmd": cmd, **fields}).encode() + b"\n")
-        line = await _read_line(self._stdout, self._buffer)
-        if line is None:
-            raise RuntimeError(f"client process {self.process.pid} exited")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
 
 
 @asynccontextmanager
@@ -305,40 +278,12 @@ async def open_clients(
                 process.kill()
 
 
-async def _all(
-    clients: list[ClientProcess], cmd: str, count: int | None = None
-) -> list[dict[str, Any]]:
-    """The same command to every client at the same time (``count`` shared out); the answers."""
-    answers: list[dict[str, Any]] = [{} for _ in clients]
-
-    async def one(n: int, client: ClientProcess) -> None:
-        if count is None:
-            answers[n] = await client.call(cmd)
-        else:
-            share = count // len(clients) + (n < count % len(clients))
-            answers[n] = await client.call(cmd, count=share)
-
-    async with trio.open_nursery() as nursery:
-        for n, client in enumerate(clients):
-            nursery.start_soon(one, n, client)
-    return answers
-
-
-def _merge_gc(pauses: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "collections": sum(p["collections"] for p in pauses),
-        "by_generation": [sum(p["by_generation"][g] for p in pauses) for g in range(3)],
-        "total_ms": round(sum(p["total_ms"] for p in pauses), 1),
-        "longest_ms": max((p["longest_ms"] for p in pauses), default=0.0),
-    }
-
-
 async def _setup_step(
     clients: list[ClientProcess], emulator: Server, adding: int, target: int
 ) -> dict[str, Any]:
     cpu_server = cpu_seconds(emulator.pid)
     started = trio.current_time()
-    answers = await _all(clients, "add", count=adding)
+    answers = await call_all(clients, "add", count=adding)
     setup_s = trio.current_time() - started
     per_session = 1000 / max(adding, 1)
     failures: Counter[str] = Counter()
@@ -365,19 +310,21 @@ async def _hold_step(
 ) -> dict[str, Any]:
     hold = args.hold
     await read_gc_stats(emulator.pid, args.gc_file)  # starts the emulator's count afresh
-    await _all(clients, "start")
+    await call_all(clients, "start")
     cpu_server = cpu_seconds(emulator.pid)
     async with trio.open_nursery() as nursery:
         if args.py_spy is not None:
-            nursery.start_soon(_py_spy, args.py_spy / f"emulator-{target}.svg", emulator.pid, hold)
+            nursery.start_soon(
+                py_spy_record, args.py_spy / f"emulator-{target}.svg", emulator.pid, hold
+            )
         await trio.sleep(hold)
     cpu_server = cpu_seconds(emulator.pid) - cpu_server
-    await _all(clients, "stop")
+    await call_all(clients, "stop")
     emulator_gc = await read_gc_stats(emulator.pid, args.gc_file)
     await trio.sleep(
         args.grace
     )  # answers still in flight may arrive (late ones are not "within 1 s")
-    reports = await _all(clients, "report")
+    reports = await call_all(clients, "report")
     sent = max(sum(r["sent"] for r in reports), 1)
     within = sum(r["within_1s"] for r in reports)
     cpu_client = sum(r["cpu_s"] for r in reports)
@@ -394,18 +341,10 @@ async def _hold_step(
         "emulator_cpu_percent": round(100 * cpu_server / hold, 1),
         "client_cpu_us_per_heartbeat": round(1e6 * cpu_client / sent, 1),
         "emulator_cpu_us_per_heartbeat": round(1e6 * cpu_server / sent, 1),
-        "client_gc_pauses": _merge_gc([r["gc"] for r in reports]),
+        "client_gc_pauses": merge_gc([r["gc"] for r in reports]),
         "emulator_gc_pauses": emulator_gc,
         "client_rss_kib": sum(r["rss_kib"] for r in reports),
     }
-
-
-async def _py_spy(output: Path, pid: int, seconds: float) -> None:
-    """Record ``pid`` with py-spy (installed next to this interpreter) for ``seconds``."""
-    py_spy = Path(sys.executable).with_name("py-spy")
-    argv = [str(py_spy), "record", "--nonblocking", "-r", "200", "-d", str(int(seconds))]
-    argv += ["-p", str(pid), "-o", str(output)]
-    await trio.run_process(argv, capture_stdout=True, capture_stderr=True, check=False)
 
 
 async def bench_sessions(args: argparse.Namespace, emulator: Server) -> dict[str, Any]:

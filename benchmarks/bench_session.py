@@ -127,7 +127,9 @@ async def _raw_session(
         nursery.cancel_scope.cancel()
 
 
-async def _roundtrip_run(base_url: str, kind: str, sessions: int, messages: int) -> dict[str, Any]:
+async def _roundtrip_run(
+    base_url: str, kind: str, sessions: int, messages: int, server_pid: int | None = None
+) -> dict[str, Any]:
     latencies: list[float] = []
     finished: list[float] = []
     go, ready = trio.Event(), trio.Semaphore(0)
@@ -162,10 +164,13 @@ async def _roundtrip_run(base_url: str, kind: str, sessions: int, messages: int)
                 for _ in chats:
                     await ready.acquire()
                 started, cpu = trio.current_time(), cpu_seconds()
+                server_cpu = cpu_seconds(server_pid) if server_pid else 0.0
                 go.set()
             # Throughput ends with the last round trip; leaving the sessions is timed apart.
             elapsed = max(finished) - started
             cpu = cpu_seconds() - cpu
+            window = trio.current_time() - started  # the CPU figures include the teardown
+            server_cpu = (cpu_seconds(server_pid) - server_cpu) if server_pid else 0.0
             teardown = trio.current_time() - max(finished)
     return {
         "messages": len(latencies),
@@ -173,20 +178,29 @@ async def _roundtrip_run(base_url: str, kind: str, sessions: int, messages: int)
         "teardown_seconds": round(teardown, 3),
         "messages_per_s": round(len(latencies) / elapsed, 1),
         "client_cpu_ms_per_message": round(1000 * cpu / max(len(latencies), 1), 3),
+        # Which process limits the round: a client near 100 % with the emulator well below is
+        # client-bound (the ratio measures the engine); the other way round, emulator-bound.
+        "client_cpu_percent": round(100 * cpu / max(window, 1e-9), 1),
+        "emulator_cpu_percent": round(100 * server_cpu / max(window, 1e-9), 1),
+        "emulator_cpu_ms_per_message": round(1000 * server_cpu / max(len(latencies), 1), 3),
         "latency": latency_summary(latencies),
     }
 
 
-async def bench_roundtrips(args: argparse.Namespace, base_url: str) -> dict[str, Any]:
+async def bench_roundtrips(
+    args: argparse.Namespace, base_url: str, server_pid: int | None = None
+) -> dict[str, Any]:
     """Alternate raw and engine rounds; the median round of each is reported."""
     runs: dict[str, list[dict[str, Any]]] = {"raw": [], "engine": []}
     for n in range(args.rounds):
         for kind in ("raw", "engine"):
-            run = await _roundtrip_run(base_url, kind, args.sessions, args.messages)
+            run = await _roundtrip_run(base_url, kind, args.sessions, args.messages, server_pid)
             runs[kind].append(run)
             print(
                 f"  round {n + 1} {kind:>6}: {run['messages_per_s']} msg/s, "
-                f"p50 {run['latency']['p50_ms']} ms, p99 {run['latency']['p99_ms']} ms",
+                f"p50 {run['latency']['p50_ms']} ms, p99 {run['latency']['p99_ms']} ms, "
+                f"client {run['client_cpu_ms_per_message']} ms CPU/msg "
+                f"({run['client_cpu_percent']} %), emulator {run['emulator_cpu_percent']} %",
                 flush=True,
             )
     median = {kind: _median_run(rs) for kind, rs in runs.items()}
@@ -294,13 +308,25 @@ def _print_report(doc: dict[str, Any]) -> None:
             rt[kind]["latency"]["p50_ms"],
             rt[kind]["latency"]["p90_ms"],
             rt[kind]["latency"]["p99_ms"],
+            rt[kind]["client_cpu_ms_per_message"],
+            rt[kind]["client_cpu_percent"],
+            rt[kind]["emulator_cpu_percent"],
         ]
         for kind in ("raw", "engine")
     ]
     print_table(
         f"Round trips: {rt['sessions']} sessions x {rt['messages_per_session']} messages "
         f"(median of {len(rt['rounds']['raw'])} rounds)",
-        ["client", "msg/s", "p50 ms", "p90 ms", "p99 ms"],
+        [
+            "client",
+            "msg/s",
+            "p50 ms",
+            "p90 ms",
+            "p99 ms",
+            "client CPU ms/msg",
+            "client CPU %",
+            "emulator CPU %",
+        ],
         rows,
     )
     print(f"  engine / raw throughput: {rt['engine_vs_raw']} (target >= {ROUNDTRIP_TARGET})")
@@ -329,7 +355,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
     async with run_emulator(agent="none") as emulator:
         print(f"emulator pid {emulator.pid} at {emulator.base_url}")
         print("\nRound trips", flush=True)
-        roundtrip = await bench_roundtrips(args, emulator.base_url)
+        roundtrip = await bench_roundtrips(args, emulator.base_url, emulator.pid)
         print("\nRSS per idle session", flush=True)
         rss = await bench_rss(args, emulator.base_url)
     print("\nImport time", flush=True)

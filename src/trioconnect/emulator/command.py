@@ -9,6 +9,7 @@ import sys
 import trio
 
 from trioconnect.emulator.agent import AgentConfig
+from trioconnect.emulator.gc_tuning import GcPolicy, freeze_startup
 from trioconnect.emulator.items import Item
 from trioconnect.emulator.records import Contact
 from trioconnect.emulator.scenario_schema import ScenarioError
@@ -73,6 +74,10 @@ async def _main(args: argparse.Namespace) -> None:
     ) as emu:
         if args.verbose:
             emu.state.hooks.on_item(log_item)
+        # This process does nothing but serve: tune its collector for thousands of sockets.
+        hub = emu.hub
+        freeze_startup()
+        emu.nursery.start_soon(GcPolicy(lambda: hub.open_count, lambda: hub.closed_count).run)
         print(f"trioconnect emulator listening on {emu.base_url}", flush=True)
         print(f"  start-chat: {emu.base_url}/start-chat   (Ctrl-C to stop)", flush=True)
         await trio.sleep_forever()

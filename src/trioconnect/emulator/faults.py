@@ -154,7 +154,8 @@ class Faults:
 
     def answer_heartbeat(self, contact_id: str) -> bool:
         """Whether a socket of ``contact_id`` should answer ``aws/heartbeat``."""
-        return not ({None, contact_id} & self.ignore_heartbeats_for)
+        ignored = self.ignore_heartbeats_for
+        return not ignored or (None not in ignored and contact_id not in ignored)
 
     def copies(self, contact_id: str) -> int:
         """How many times to deliver each item to sockets of ``contact_id``."""
@@ -166,4 +167,5 @@ class Faults:
 
     def is_half_open(self, contact_id: str) -> bool:
         """Whether sockets of ``contact_id`` are silent."""
-        return bool({None, contact_id} & self.half_open_for)
+        silent = self.half_open_for
+        return bool(silent) and (None in silent or contact_id in silent)

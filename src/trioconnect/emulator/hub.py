@@ -109,11 +109,16 @@ class Hub:
         self.end_grace = end_grace
         self._subs: dict[str, list[Subscriber]] = {}
         self._held: dict[str, Item] = {}
+        #: Sockets open now.
+        self.open_count = 0
+        #: Sockets closed since the hub was made (a measure of churn).
+        self.closed_count = 0
 
     def register(self, caller: Caller, scope: trio.CancelScope) -> Subscriber:
         """Start queueing the contact's items for a newly opened socket."""
         sub = Subscriber(caller, scope, self.queue_size)
         self._subs.setdefault(sub.contact_id, []).append(sub)
+        self.open_count += 1
         return sub
 
     def unregister(self, sub: Subscriber) -> None:
@@ -121,6 +126,8 @@ class Hub:
         subs = self._subs.get(sub.contact_id, [])
         if sub in subs:
             subs.remove(sub)
+            self.open_count -= 1
+            self.closed_count += 1
         if not subs:
             self._subs.pop(sub.contact_id, None)
         sub.send_channel.close()

@@ -87,6 +87,9 @@ def _hypercorn_config(host: str, port: int, config: EmulatorConfig) -> Hypercorn
     hconfig.errorlog = logging.getLogger("trioconnect.emulator.http")
     hconfig.websocket_max_message_size = config.ws_max_message
     hconfig.graceful_timeout = 1.0
+    # Room for bursts of new connections (hypercorn's default queue is 100), e.g. a load test
+    # opening hundreds of chats at once.
+    hconfig.backlog = 1024
     return hconfig
 
 

@@ -162,19 +162,27 @@ async def _read_frames(
 ) -> bool:
     """Answer client frames until the client goes away (returns True) or stops talking."""
     idle_timeout = ctx.config.ws_idle_timeout
-    # One scope for the whole conversation, its deadline pushed back by every message (cheaper
-    # than a new timeout per frame).
-    with trio.CancelScope(deadline=trio.current_time() + idle_timeout) as idle:
-        while not socket.broken:
-            message = await receive()
-            idle.deadline = trio.current_time() + idle_timeout
-            kind = message.get("type")
-            if kind == "websocket.disconnect":
-                return True
-            if kind == "websocket.receive":
-                await _answer(message.get("text"), socket, sub, ctx)
-    if idle.cancelled_caught:
-        sub.close(1000, "Idle timeout")
+    last_heard = trio.current_time()
+    # The idle deadline is re-armed only when it passes, not at every frame: a deadline change
+    # leaves an entry in trio's deadline heap until it is pruned, and at thousands of sockets
+    # those entries are most of what the young garbage collections have to look at.
+    while not socket.broken:
+        deadline = last_heard + idle_timeout
+        if trio.current_time() >= deadline:
+            sub.close(1000, "Idle timeout")
+            return False
+        with trio.CancelScope(deadline=deadline):
+            while not socket.broken:
+                message = await receive()
+                last_heard = trio.current_time()
+                kind = message.get("type")
+                if kind == "websocket.disconnect":
+                    return True
+                if kind == "websocket.receive":
+                    # An answer is never cut by the idle deadline (armed at an older frame);
+                    # the write has its own timeout.
+                    with trio.CancelScope(shield=True):
+                        await _answer(message.get("text"), socket, sub, ctx)
     return False
 
 
