@@ -79,17 +79,20 @@ class ClientConfig:
         heartbeat_interval: seconds between ``aws/ping`` + ``aws/heartbeat`` pairs (ChatJS: 10 s).
         dead_after: a socket with no heartbeat answer for this long is dead
             (default ``2 * heartbeat_interval``).
-        token_refresh_margin: refresh the connection token this long before it expires (ChatJS 60 s).
+        token_refresh_margin: refresh the connection token this long before it expires
+            (ChatJS: 60 s).
         fetch_history_on_connect: on the first establishment, fetch and deliver the items the
             chat already held (joins, greetings, a rehydrated past chat), as after a reconnect.
             Costs one or more GetTranscript calls per connect; turn off for load tests that
             should not spend that quota.
         receipts: message-receipt settings.
         reconnect: reconnect/backoff settings.
-        event_buffer: capacity of each ``session.events()`` iterator; overflow is reported, never silent.
+        event_buffer: capacity of each ``session.events()`` iterator; overflow is reported,
+            never silent.
         is_network_online: optional hook; while it returns False no reconnect is attempted.
         logger: logger to use (default ``logging.getLogger("trioconnect")``).
-        metrics: collect per-operation latency/count/error metrics in memory (``session.statistics()``).
+        metrics: count calls, errors and latency per operation in memory
+            (``session.statistics()``); nothing is ever sent anywhere.
     """
 
     region: str = "us-west-2"

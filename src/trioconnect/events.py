@@ -6,7 +6,9 @@ from trioconnect.protocol.events import AuthenticationCanceledEvent as Authentic
 from trioconnect.protocol.events import AuthenticationExpiredEvent as AuthenticationExpiredEvent
 from trioconnect.protocol.events import AuthenticationFailedEvent as AuthenticationFailedEvent
 from trioconnect.protocol.events import AuthenticationInitiatedEvent as AuthenticationInitiatedEvent
-from trioconnect.protocol.events import AuthenticationSuccessfulEvent as AuthenticationSuccessfulEvent
+from trioconnect.protocol.events import (
+    AuthenticationSuccessfulEvent as AuthenticationSuccessfulEvent,
+)
 from trioconnect.protocol.events import AuthenticationTimeoutEvent as AuthenticationTimeoutEvent
 from trioconnect.protocol.events import AutoDisconnectionEvent as AutoDisconnectionEvent
 from trioconnect.protocol.events import ChatRehydratedEvent as ChatRehydratedEvent
@@ -21,7 +23,9 @@ from trioconnect.protocol.events import Event as Event
 from trioconnect.protocol.events import ItemEvent as ItemEvent
 from trioconnect.protocol.events import MessageEvent as MessageEvent
 from trioconnect.protocol.events import MessagesRecoveredEvent as MessagesRecoveredEvent
-from trioconnect.protocol.events import ParticipantDisplayNameUpdatedEvent as ParticipantDisplayNameUpdatedEvent
+from trioconnect.protocol.events import (
+    ParticipantDisplayNameUpdatedEvent as ParticipantDisplayNameUpdatedEvent,
+)
 from trioconnect.protocol.events import ParticipantIdleEvent as ParticipantIdleEvent
 from trioconnect.protocol.events import ParticipantInvitedEvent as ParticipantInvitedEvent
 from trioconnect.protocol.events import ParticipantReturnedEvent as ParticipantReturnedEvent

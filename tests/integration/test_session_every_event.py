@@ -125,9 +125,9 @@ async def test_persistent_chat_rehydrates_the_past_transcript(emu: Emulator) -> 
             await s.connect()
             await s.send_message("remember me")
             async for event in stream:
-                if isinstance(event, ev.MessageEvent) and event.item.participant_role == "AGENT":
-                    if event.item.type == "MESSAGE":
-                        await s.disconnect_participant()
+                item = event.item if isinstance(event, ev.MessageEvent) else None
+                if item is not None and item.participant_role == "AGENT" and item.type == "MESSAGE":
+                    await s.disconnect_participant()
             assert s.state.value == "ended"
 
         second = await start_chat(

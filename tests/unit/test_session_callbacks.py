@@ -71,3 +71,17 @@ async def test_each_on_method_receives_its_item_event(
             h.ws.push(item)
         await wait_until(lambda: len(seen) == len(ITEM_EVENTS) + 1, seconds=30)
     assert seen == {name: 1 for name in [*ITEM_EVENTS.values(), "ConnectionEstablishedEvent"]}
+
+
+async def test_metrics_off_counts_no_calls(autojump_clock: trio.testing.MockClock) -> None:
+    from session_harness import fast_config
+
+    async with open_harness() as h:
+        async with h.session(fast_config(metrics=False)) as session:
+            await session.connect()
+            await session.send_message("hi")
+            assert session.statistics().api_calls == {}
+        async with h.session(fast_config()) as session:
+            await session.connect()
+            await session.send_message("hi")
+            assert session.statistics().api_calls["SendMessage"] == 1

@@ -24,6 +24,7 @@ or botocore exception.
 
 from __future__ import annotations
 
+import functools
 import logging
 import platform
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
@@ -63,8 +64,11 @@ __all__ = [
 logger = logging.getLogger("trioconnect.aws")
 
 #: Pool sizing for many concurrent chats: requests beyond ``max_connections`` wait for a free
-#: connection (within their attempt timeout) instead of opening unbounded sockets.
-POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=200, keepalive_expiry=20)
+#: connection (within their attempt timeout) instead of opening unbounded sockets. At most 20
+#: idle connections are kept (httpx's default): httpcore's pool bookkeeping grows with the square
+#: of its connections, and with 200 kept it cost more client CPU per call than the rest of a
+#: SendMessage (benchmarks/README.md, "Client findings").
+POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20, keepalive_expiry=20)
 #: Largest response body accepted from an API call (real answers are a few kilobytes).
 MAX_API_BODY = 4 * 1024 * 1024
 
@@ -183,14 +187,27 @@ def translate_errors(what: str) -> Iterator[None]:
     """
     try:
         yield
-    except (trio.TooSlowError, httpx.TimeoutException) as exc:
-        raise RequestTimeoutError(f"{what}: timed out") from exc
-    except httpx.InvalidURL as exc:
-        raise ValidationError(f"{what}: invalid URL") from exc
-    except (httpx.TransportError, OSError) as exc:
-        raise TransportError(f"{what}: {type(exc).__name__}") from exc
-    except httpx.HTTPError as exc:
-        raise RemoteProtocolError(f"{what}: {type(exc).__name__}") from exc
+    except _TRANSLATED as exc:
+        raise _translated(exc, what) from exc
+
+
+#: What :func:`translate_errors` turns into trioconnect errors.
+_TRANSLATED = (trio.TooSlowError, httpx.HTTPError, httpx.InvalidURL, OSError)
+
+
+def _translated(exc: BaseException, what: str) -> Exception:
+    if isinstance(exc, trio.TooSlowError | httpx.TimeoutException):
+        return RequestTimeoutError(f"{what}: timed out")
+    if isinstance(exc, httpx.InvalidURL):
+        return ValidationError(f"{what}: invalid URL")
+    if isinstance(exc, httpx.TransportError | OSError):
+        return TransportError(f"{what}: {type(exc).__name__}")
+    return RemoteProtocolError(f"{what}: {type(exc).__name__}")
+
+
+@functools.lru_cache(maxsize=16)
+def _timeout(seconds: float) -> httpx.Timeout:
+    return httpx.Timeout(seconds)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,32 +237,39 @@ async def send_once(
         TransportError: the network failed.
         RemoteProtocolError: the body is larger than ``max_bytes``.
     """
-    safe_url = redact_url(url)
-    logger.debug("%s: %s %s headers=%s", what, method, safe_url, redact_headers(headers))
+    # Redacting the URL and headers costs more than the request's own bookkeeping: it is done
+    # only for a DEBUG line that will be written, or for an error message.
+    debug = logger.isEnabledFor(logging.DEBUG)
+    if debug:
+        logger.debug("%s: %s %s headers=%s", what, method, redact_url(url), redact_headers(headers))
     start = trio.current_time()
-    with translate_errors(f"{what} {method} {safe_url}"), trio.fail_after(attempt_timeout):
-        request = client.build_request(
-            method, url, headers=dict(headers), content=body, timeout=httpx.Timeout(attempt_timeout)
+    size = 0
+    try:
+        with trio.fail_after(attempt_timeout):
+            request = client.build_request(
+                method, url, headers=headers, content=body, timeout=_timeout(attempt_timeout)
+            )
+            response = await client.send(request, stream=True)
+            try:
+                chunks: list[bytes] = []
+                async for chunk in response.aiter_bytes():
+                    size += len(chunk)
+                    if size > max_bytes:
+                        raise RemoteProtocolError(f"{what}: response larger than {max_bytes} bytes")
+                    chunks.append(chunk)
+            finally:
+                await response.aclose()
+    except _TRANSLATED as exc:
+        raise _translated(exc, f"{what} {method} {redact_url(url)}") from exc
+    if debug:
+        logger.debug(
+            "%s: HTTP %d, %d bytes in %.3f s, request id %s",
+            what,
+            response.status_code,
+            size,
+            trio.current_time() - start,
+            response.headers.get("x-amzn-requestid"),
         )
-        response = await client.send(request, stream=True)
-        try:
-            chunks: list[bytes] = []
-            size = 0
-            async for chunk in response.aiter_bytes():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise RemoteProtocolError(f"{what}: response larger than {max_bytes} bytes")
-                chunks.append(chunk)
-        finally:
-            await response.aclose()
-    logger.debug(
-        "%s: HTTP %d, %d bytes in %.3f s, request id %s",
-        what,
-        response.status_code,
-        size,
-        trio.current_time() - start,
-        response.headers.get("x-amzn-requestid"),
-    )
     return HttpAnswer(response.status_code, tuple(response.headers.multi_items()), b"".join(chunks))
 
 

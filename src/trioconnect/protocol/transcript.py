@@ -110,9 +110,11 @@ class Transcript:
     __slots__ = (
         "_by_id",
         "_entries",
+        "_item_keys",
         "_keys",
         "_local",
         "_local_by_item",
+        "_local_keys",
         "_metadata",
         "_seq",
         "_statuses",
@@ -120,7 +122,10 @@ class Transcript:
 
     def __init__(self) -> None:
         self._entries: list[Item | LocalMessage] = []
-        self._keys: list[_SortKey] = []  # parallel to _entries, ascending
+        self._keys: list[_SortKey] = []  # parallel to _entries, ascending, unique
+        # The sort key of each entry, so that it is found by bisection rather than by a scan.
+        self._item_keys: dict[str, _SortKey] = {}  # service Id -> key
+        self._local_keys: dict[str, _SortKey] = {}  # local Id -> key, while in _entries
         self._by_id: dict[str, Item] = {}
         self._metadata: dict[str, Item] = {}
         self._local: dict[str, LocalMessage] = {}
@@ -197,23 +202,39 @@ class Transcript:
         return (when, self._seq)
 
     def _insert(self, entry: Item | LocalMessage, absolute_time: str) -> None:
+        # O(log n) to find the place; appending in time order (the usual case) is O(1).
         key = self._key_for(absolute_time)
         index = bisect.bisect_right(self._keys, key)
         self._keys.insert(index, key)
         self._entries.insert(index, entry)
+        if isinstance(entry, Item):
+            self._item_keys[entry.id] = key
+        else:
+            self._local_keys[entry.local_id] = key
+
+    def _index_of(self, entry: Item | LocalMessage) -> int | None:
+        if isinstance(entry, Item):
+            key = self._item_keys.get(entry.id)
+        else:
+            key = self._local_keys.get(entry.local_id)
+        if key is None:
+            return None
+        index = bisect.bisect_left(self._keys, key)
+        if index < len(self._keys) and self._entries[index] is entry:
+            return index
+        return None
 
     def _replace_entry(self, old: Item | LocalMessage, new: Item | LocalMessage) -> None:
-        for index, entry in enumerate(self._entries):
-            if entry is old:
-                self._entries[index] = new
-                return
+        index = self._index_of(old)
+        if index is not None:
+            self._entries[index] = new
 
-    def _remove_entry(self, old: Item | LocalMessage) -> None:
-        for index, entry in enumerate(self._entries):
-            if entry is old:
-                del self._entries[index]
-                del self._keys[index]
-                return
+    def _remove_entry(self, old: LocalMessage) -> None:
+        index = self._index_of(old)
+        if index is not None:
+            del self._entries[index]
+            del self._keys[index]
+            del self._local_keys[old.local_id]
 
     def _raise_status(self, item_id: str, status: MessageStatus) -> None:
         current = self._statuses.get(item_id)
@@ -323,6 +344,8 @@ class Transcript:
         """Forget everything (the session was reset)."""
         self._entries.clear()
         self._keys.clear()
+        self._item_keys.clear()
+        self._local_keys.clear()
         self._by_id.clear()
         self._metadata.clear()
         self._local.clear()
