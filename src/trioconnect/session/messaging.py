@@ -5,13 +5,16 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from trioconnect import errors
 from trioconnect.protocol import content_types as ct
 from trioconnect.protocol.items import Item
 from trioconnect.session.base import SessionCore
 from trioconnect.session.results import MessageResult, TranscriptResult
+
+if TYPE_CHECKING:
+    from trioconnect.aws.results import SendResult
 
 __all__ = ["MessagingCalls"]
 
@@ -78,13 +81,7 @@ class MessagingCalls(SessionCore):
             raise
         sup.transcript.mark_sent(token, result.id, result.absolute_time)
         sup.counters.messages_sent += 1
-        return MessageResult(
-            id=result.id,
-            absolute_time=result.absolute_time,
-            client_token=token,
-            request_id=result.request_id,
-            metadata=metadata,
-        )
+        return _message_result(result, token, metadata)
 
     async def send_event(
         self,
@@ -120,13 +117,7 @@ class MessagingCalls(SessionCore):
             ),
             metadata,
         )
-        return MessageResult(
-            id=result.id,
-            absolute_time=result.absolute_time,
-            client_token=token,
-            request_id=result.request_id,
-            metadata=metadata,
-        )
+        return _message_result(result, token, metadata)
 
     async def send_typing(self, *, metadata: Any = None) -> MessageResult | None:
         """Send a typing event."""
@@ -185,6 +176,16 @@ class MessagingCalls(SessionCore):
             request_id=page.request_id,
             metadata=metadata,
         )
+
+
+def _message_result(result: SendResult, token: str, metadata: Any) -> MessageResult:
+    return MessageResult(
+        id=result.id,
+        absolute_time=result.absolute_time,
+        client_token=token,
+        request_id=result.request_id,
+        metadata=metadata,
+    )
 
 
 def _receipt_message_id(content: str | None) -> str:
