@@ -8,69 +8,145 @@ The public API::
         ...
 
 Events live in :mod:`trioconnect.events`, exceptions in :mod:`trioconnect.errors`, the local
-emulator in :mod:`trioconnect.emulator` (imported on first use).
+emulator in :mod:`trioconnect.emulator`.
+
+Every name is imported on first use (PEP 562), so ``import trioconnect`` is cheap and a program
+pays only for what it touches: the session engine loads trio, starting a chat loads httpx and
+botocore, the emulator loads hypercorn.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
-
-from trioconnect import errors as errors
-from trioconnect import events as events
-from trioconnect.aws.connect import ConnectConfig as ConnectConfig
-from trioconnect.config import ClientConfig as ClientConfig
-from trioconnect.config import ReceiptConfig as ReceiptConfig
-from trioconnect.config import ReconnectConfig as ReconnectConfig
-from trioconnect.config import get_global_config as get_global_config
-from trioconnect.config import set_global_config as set_global_config
-from trioconnect.details import ChatDetails as ChatDetails
-from trioconnect.events import *  # noqa: F403  (the typed events, re-exported)
-from trioconnect.machine import SessionState as SessionState
-from trioconnect.session import ChatSession as ChatSession
-from trioconnect.session import ConnectResult as ConnectResult
-from trioconnect.session import MessageResult as MessageResult
-from trioconnect.session import SessionStatistics as SessionStatistics
-from trioconnect.session import TranscriptResult as TranscriptResult
-from trioconnect.session import open_chat_session as open_chat_session
 
 if TYPE_CHECKING:
     from trioconnect import emulator as emulator
+    from trioconnect import errors as errors
+    from trioconnect import events as events
+    from trioconnect.aws.connect import ConnectConfig as ConnectConfig
+    from trioconnect.config import ClientConfig as ClientConfig
+    from trioconnect.config import ReceiptConfig as ReceiptConfig
+    from trioconnect.config import ReconnectConfig as ReconnectConfig
+    from trioconnect.config import get_global_config as get_global_config
+    from trioconnect.config import set_global_config as set_global_config
+    from trioconnect.details import ChatDetails as ChatDetails
+    from trioconnect.events import AttachmentItem as AttachmentItem
+    from trioconnect.events import AuthenticationCanceledEvent as AuthenticationCanceledEvent
+    from trioconnect.events import AuthenticationExpiredEvent as AuthenticationExpiredEvent
+    from trioconnect.events import AuthenticationFailedEvent as AuthenticationFailedEvent
+    from trioconnect.events import AuthenticationInitiatedEvent as AuthenticationInitiatedEvent
+    from trioconnect.events import AuthenticationSuccessfulEvent as AuthenticationSuccessfulEvent
+    from trioconnect.events import AuthenticationTimeoutEvent as AuthenticationTimeoutEvent
+    from trioconnect.events import AutoDisconnectionEvent as AutoDisconnectionEvent
+    from trioconnect.events import ChatRehydratedEvent as ChatRehydratedEvent
+    from trioconnect.events import ConnectionBrokenEvent as ConnectionBrokenEvent
+    from trioconnect.events import ConnectionEstablishedEvent as ConnectionEstablishedEvent
+    from trioconnect.events import ConnectionLostEvent as ConnectionLostEvent
+    from trioconnect.events import DeepHeartbeatFailureEvent as DeepHeartbeatFailureEvent
+    from trioconnect.events import DeepHeartbeatSuccessEvent as DeepHeartbeatSuccessEvent
+    from trioconnect.events import DeliveredReceiptEvent as DeliveredReceiptEvent
+    from trioconnect.events import EndedEvent as EndedEvent
+    from trioconnect.events import Event as Event
+    from trioconnect.events import Item as Item
+    from trioconnect.events import ItemEvent as ItemEvent
+    from trioconnect.events import MessageEvent as MessageEvent
+    from trioconnect.events import MessageMetadata as MessageMetadata
+    from trioconnect.events import MessagesRecoveredEvent as MessagesRecoveredEvent
+    from trioconnect.events import (
+        ParticipantDisplayNameUpdatedEvent as ParticipantDisplayNameUpdatedEvent,
+    )
+    from trioconnect.events import ParticipantIdleEvent as ParticipantIdleEvent
+    from trioconnect.events import ParticipantInvitedEvent as ParticipantInvitedEvent
+    from trioconnect.events import ParticipantReturnedEvent as ParticipantReturnedEvent
+    from trioconnect.events import ReadReceiptEvent as ReadReceiptEvent
+    from trioconnect.events import Receipt as Receipt
+    from trioconnect.events import ReceiptEvent as ReceiptEvent
+    from trioconnect.events import TranscriptUpdatedEvent as TranscriptUpdatedEvent
+    from trioconnect.events import TypingEvent as TypingEvent
+    from trioconnect.machine import SessionState as SessionState
+    from trioconnect.session import ChatSession as ChatSession
+    from trioconnect.session import ConnectResult as ConnectResult
+    from trioconnect.session import MessageResult as MessageResult
+    from trioconnect.session import SessionStatistics as SessionStatistics
+    from trioconnect.session import TranscriptResult as TranscriptResult
+    from trioconnect.session import open_chat_session as open_chat_session
     from trioconnect.start import create_participant as create_participant
     from trioconnect.start import start_chat as start_chat
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "ChatDetails",
-    "ChatSession",
-    "ClientConfig",
-    "ConnectConfig",
-    "ConnectResult",
-    "MessageResult",
-    "ReceiptConfig",
-    "ReconnectConfig",
-    "SessionState",
-    "SessionStatistics",
-    "TranscriptResult",
-    "create_participant",
-    "emulator",
-    "errors",
-    "events",
-    "get_global_config",
-    "open_chat_session",
-    "set_global_config",
-    "start_chat",
-    *events.__all__,
-]
+#: Submodules offered as attributes.
+_MODULES = frozenset({"emulator", "errors", "events"})
+#: Every other public name and the module that defines it.
+_NAMES: dict[str, str] = {
+    "ChatDetails": "trioconnect.details",
+    "ChatSession": "trioconnect.session",
+    "ClientConfig": "trioconnect.config",
+    "ConnectConfig": "trioconnect.aws.connect",
+    "ConnectResult": "trioconnect.session",
+    "MessageResult": "trioconnect.session",
+    "ReceiptConfig": "trioconnect.config",
+    "ReconnectConfig": "trioconnect.config",
+    "SessionState": "trioconnect.machine",
+    "SessionStatistics": "trioconnect.session",
+    "TranscriptResult": "trioconnect.session",
+    "create_participant": "trioconnect.start",
+    "get_global_config": "trioconnect.config",
+    "open_chat_session": "trioconnect.session",
+    "set_global_config": "trioconnect.config",
+    "start_chat": "trioconnect.start",
+    **dict.fromkeys(
+        (
+            "AttachmentItem",
+            "AuthenticationCanceledEvent",
+            "AuthenticationExpiredEvent",
+            "AuthenticationFailedEvent",
+            "AuthenticationInitiatedEvent",
+            "AuthenticationSuccessfulEvent",
+            "AuthenticationTimeoutEvent",
+            "AutoDisconnectionEvent",
+            "ChatRehydratedEvent",
+            "ConnectionBrokenEvent",
+            "ConnectionEstablishedEvent",
+            "ConnectionLostEvent",
+            "DeepHeartbeatFailureEvent",
+            "DeepHeartbeatSuccessEvent",
+            "DeliveredReceiptEvent",
+            "EndedEvent",
+            "Event",
+            "Item",
+            "ItemEvent",
+            "MessageEvent",
+            "MessageMetadata",
+            "MessagesRecoveredEvent",
+            "ParticipantDisplayNameUpdatedEvent",
+            "ParticipantIdleEvent",
+            "ParticipantInvitedEvent",
+            "ParticipantReturnedEvent",
+            "ReadReceiptEvent",
+            "Receipt",
+            "ReceiptEvent",
+            "TranscriptUpdatedEvent",
+            "TypingEvent",
+        ),
+        "trioconnect.events",
+    ),
+}
+
+__all__ = sorted([*_MODULES, *_NAMES])
 
 
 def __getattr__(name: str) -> Any:
-    # The emulator pulls in hypercorn, and starting a chat pulls in httpx and botocore: import
-    # them only when asked for, so that ``import trioconnect`` stays fast.
-    import importlib
+    if name in _MODULES:
+        value: Any = importlib.import_module(f"trioconnect.{name}")
+    elif name in _NAMES:
+        value = getattr(importlib.import_module(_NAMES[name]), name)
+    else:
+        raise AttributeError(f"module 'trioconnect' has no attribute {name!r}")
+    globals()[name] = value  # the next access is a plain attribute lookup
+    return value
 
-    if name == "emulator":
-        return importlib.import_module("trioconnect.emulator")
-    if name in ("start_chat", "create_participant"):
-        return getattr(importlib.import_module("trioconnect.start"), name)
-    raise AttributeError(f"module 'trioconnect' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

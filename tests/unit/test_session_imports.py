@@ -32,3 +32,29 @@ def test_heavy_dependencies_load_on_first_use() -> None:
         "ParticipantClient()\n"
     )
     assert _loaded_after(code) == {"botocore", "httpx", "yaml", "transitions"}
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    code = (
+        "import trioconnect\n"
+        "missing = [n for n in trioconnect.__all__ if not hasattr(trioconnect, n)]\n"
+        "assert missing == [], missing\n"
+        "assert set(trioconnect.__all__) <= set(dir(trioconnect))\n"
+        "from trioconnect import MessageEvent, open_chat_session, errors\n"
+        "assert MessageEvent is trioconnect.events.MessageEvent\n"
+        "try:\n"
+        "    trioconnect.no_such_name\n"
+        "except AttributeError:\n"
+        "    pass\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+    assert _loaded_after(code) >= {"botocore", "httpx", "hypercorn"}  # everything was touched
+
+
+def test_import_trioconnect_does_not_load_trio() -> None:
+    probe = "import sys, trioconnect\nprint('trio' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert out.stdout.strip() == "False"
