@@ -31,39 +31,7 @@ if TYPE_CHECKING:
     from trioconnect.config import get_global_config as get_global_config
     from trioconnect.config import set_global_config as set_global_config
     from trioconnect.details import ChatDetails as ChatDetails
-    from trioconnect.events import AttachmentItem as AttachmentItem
-    from trioconnect.events import AuthenticationCanceledEvent as AuthenticationCanceledEvent
-    from trioconnect.events import AuthenticationExpiredEvent as AuthenticationExpiredEvent
-    from trioconnect.events import AuthenticationFailedEvent as AuthenticationFailedEvent
-    from trioconnect.events import AuthenticationInitiatedEvent as AuthenticationInitiatedEvent
-    from trioconnect.events import AuthenticationSuccessfulEvent as AuthenticationSuccessfulEvent
-    from trioconnect.events import AuthenticationTimeoutEvent as AuthenticationTimeoutEvent
-    from trioconnect.events import AutoDisconnectionEvent as AutoDisconnectionEvent
-    from trioconnect.events import ChatRehydratedEvent as ChatRehydratedEvent
-    from trioconnect.events import ConnectionBrokenEvent as ConnectionBrokenEvent
-    from trioconnect.events import ConnectionEstablishedEvent as ConnectionEstablishedEvent
-    from trioconnect.events import ConnectionLostEvent as ConnectionLostEvent
-    from trioconnect.events import DeepHeartbeatFailureEvent as DeepHeartbeatFailureEvent
-    from trioconnect.events import DeepHeartbeatSuccessEvent as DeepHeartbeatSuccessEvent
-    from trioconnect.events import DeliveredReceiptEvent as DeliveredReceiptEvent
-    from trioconnect.events import EndedEvent as EndedEvent
-    from trioconnect.events import Event as Event
-    from trioconnect.events import Item as Item
-    from trioconnect.events import ItemEvent as ItemEvent
-    from trioconnect.events import MessageEvent as MessageEvent
-    from trioconnect.events import MessageMetadata as MessageMetadata
-    from trioconnect.events import MessagesRecoveredEvent as MessagesRecoveredEvent
-    from trioconnect.events import (
-        ParticipantDisplayNameUpdatedEvent as ParticipantDisplayNameUpdatedEvent,
-    )
-    from trioconnect.events import ParticipantIdleEvent as ParticipantIdleEvent
-    from trioconnect.events import ParticipantInvitedEvent as ParticipantInvitedEvent
-    from trioconnect.events import ParticipantReturnedEvent as ParticipantReturnedEvent
-    from trioconnect.events import ReadReceiptEvent as ReadReceiptEvent
-    from trioconnect.events import Receipt as Receipt
-    from trioconnect.events import ReceiptEvent as ReceiptEvent
-    from trioconnect.events import TranscriptUpdatedEvent as TranscriptUpdatedEvent
-    from trioconnect.events import TypingEvent as TypingEvent
+    from trioconnect.events import *  # noqa: F403  (the typed events and items)
     from trioconnect.machine import SessionState as SessionState
     from trioconnect.session import ChatSession as ChatSession
     from trioconnect.session import ConnectResult as ConnectResult
@@ -78,7 +46,7 @@ __version__ = "0.1.0"
 
 #: Submodules offered as attributes.
 _MODULES = frozenset({"emulator", "errors", "events"})
-#: Every other public name and the module that defines it.
+#: Every other public name but the events, and the module that defines it.
 _NAMES: dict[str, str] = {
     "ChatDetails": "trioconnect.details",
     "ChatSession": "trioconnect.session",
@@ -96,45 +64,7 @@ _NAMES: dict[str, str] = {
     "open_chat_session": "trioconnect.session",
     "set_global_config": "trioconnect.config",
     "start_chat": "trioconnect.start",
-    **dict.fromkeys(
-        (
-            "AttachmentItem",
-            "AuthenticationCanceledEvent",
-            "AuthenticationExpiredEvent",
-            "AuthenticationFailedEvent",
-            "AuthenticationInitiatedEvent",
-            "AuthenticationSuccessfulEvent",
-            "AuthenticationTimeoutEvent",
-            "AutoDisconnectionEvent",
-            "ChatRehydratedEvent",
-            "ConnectionBrokenEvent",
-            "ConnectionEstablishedEvent",
-            "ConnectionLostEvent",
-            "DeepHeartbeatFailureEvent",
-            "DeepHeartbeatSuccessEvent",
-            "DeliveredReceiptEvent",
-            "EndedEvent",
-            "Event",
-            "Item",
-            "ItemEvent",
-            "MessageEvent",
-            "MessageMetadata",
-            "MessagesRecoveredEvent",
-            "ParticipantDisplayNameUpdatedEvent",
-            "ParticipantIdleEvent",
-            "ParticipantInvitedEvent",
-            "ParticipantReturnedEvent",
-            "ReadReceiptEvent",
-            "Receipt",
-            "ReceiptEvent",
-            "TranscriptUpdatedEvent",
-            "TypingEvent",
-        ),
-        "trioconnect.events",
-    ),
 }
-
-__all__ = sorted([*_MODULES, *_NAMES])
 
 
 def __getattr__(name: str) -> Any:
@@ -143,10 +73,17 @@ def __getattr__(name: str) -> Any:
     elif name in _NAMES:
         value = getattr(importlib.import_module(_NAMES[name]), name)
     else:
-        raise AttributeError(f"module 'trioconnect' has no attribute {name!r}")
+        # The typed events and items (``trioconnect.events.__all__``), and ``__all__`` itself.
+        events = importlib.import_module("trioconnect.events")
+        if name == "__all__":
+            value = sorted({*_MODULES, *_NAMES, *events.__all__})
+        elif name in events.__all__:
+            value = getattr(events, name)
+        else:
+            raise AttributeError(f"module 'trioconnect' has no attribute {name!r}")
     globals()[name] = value  # the next access is a plain attribute lookup
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+    return sorted({*globals(), *__getattr__("__all__")})
