@@ -350,6 +350,13 @@ def _check_rules(states: Mapping[SessionState, StateInfo], outcomes: Sequence[Ou
         where = f"table.{o.source.value}.{o.trigger.value}"
         if states[o.source].terminal and o.kind == "transition":
             raise _fail(where, "a terminal state absorbs every trigger (ignore or error only)")
+        if (
+            o.kind == "transition"
+            and states[o.target].terminal
+            and not states[o.source].terminal
+            and set(o.cancel) != set(TASKS)
+        ):
+            raise _fail(where, "entering a terminal state must cancel every task (cancel: all)")
         if o.socket and not states[o.target].holds_socket:
             raise _fail(where, f"socket: up needs a target that holds a socket ({o.target.value})")
         if o.reestablished and not o.socket:

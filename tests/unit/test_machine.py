@@ -440,6 +440,13 @@ BROKEN_TABLES = {
         _replace("close: {ignore: closing twice is harmless}", "close: {to: ended}"),
         r"table\.closed\.close: a terminal state absorbs every trigger",
     ),
+    "terminal state entered without cancelling every task": (
+        _replace("retries_exhausted: {to: broken, cancel: all, emit: [connection_broken]}\n"
+                 "    disconnect: {error: wait for connect()",
+                 "retries_exhausted: {to: ended, cancel: [connector], emit: [ended]}\n"
+                 "    disconnect: {error: wait for connect()"),
+        r"entering a terminal state must cancel every task",
+    ),
     "socket up outside a socket-holding state": (
         _replace("resume: {to: lost, start: [connector]",
                  "resume: {to: lost, socket: up, start: [connector]"),

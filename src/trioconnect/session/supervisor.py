@@ -175,9 +175,8 @@ class Supervisor:
         for name in effects.emit:
             self._emit(name, effects)
         if effects.target in (SessionState.ENDED, SessionState.CLOSED):
-            for name in list(self._tasks):
-                self._cancel_task(name)
-            self._drop_socket()
+            # The statechart cancels every task on entering them (its loader checks that);
+            # what is left is to end the event streams.
             self.fanout.close()
         self._state_changed.set()
         self._state_changed = trio.Event()
@@ -481,7 +480,6 @@ class Supervisor:
         """The ``async with`` block is being left."""
         if self.state not in (SessionState.ENDED, SessionState.CLOSED):
             self.fire(Trigger.CLOSE)
-        self.fanout.close()
 
     async def wait_sockets_closed(self) -> None:
         """Wait (bounded, shielded) for the closing handshakes still in progress.
