@@ -300,3 +300,10 @@ def test_validate_attachment_accepts_every_wav_name(mime: str) -> None:
 def test_validate_attachment_limits_are_inclusive() -> None:
     ct.validate_attachment("a" * 252 + ".txt", "text/plain", 1)
     ct.validate_attachment("dir.with.dots/archive.2024.pdf", "application/pdf", 20 * 1024 * 1024)
+
+
+def test_receipt_message_id_reads_what_validate_event_accepts() -> None:
+    assert ct.receipt_message_id('{"messageId": "abc"}') == "abc"
+    for bad in ("", "not json", "[]", '{"messageId": ""}', '{"messageId": 3}', "{}"):
+        with pytest.raises(ValidationError):
+            ct.receipt_message_id(bad)

@@ -82,6 +82,7 @@ __all__ = [
     "VIDEO_QUICKTIME",
     "WORKFLOW_CANCELLED",
     "is_event_content_type",
+    "receipt_message_id",
     "validate_attachment",
     "validate_event",
     "validate_message",
@@ -286,11 +287,29 @@ def validate_event(content_type: str, content: str | None) -> None:
     except (ValueError, RecursionError) as exc:
         raise ValidationError(f"event content is not valid JSON: {exc}") from None
     if content_type in RECEIPT_CONTENT_TYPES:
-        message_id = parsed.get("messageId") if isinstance(parsed, dict) else None
-        if not isinstance(message_id, str) or not message_id:
-            raise ValidationError(
-                'a receipt needs content {"messageId": "<message Id>"} with a non-empty messageId'
-            )
+        _receipt_target(parsed)
+
+
+def receipt_message_id(content: str) -> str:
+    """The ``messageId`` a receipt's content names (content as :func:`validate_event` accepts).
+
+    Raises:
+        ValidationError: the content is not JSON or names no message.
+    """
+    try:
+        parsed = json.loads(content)
+    except (ValueError, RecursionError) as exc:
+        raise ValidationError(f"event content is not valid JSON: {exc}") from None
+    return _receipt_target(parsed)
+
+
+def _receipt_target(parsed: object) -> str:
+    message_id = parsed.get("messageId") if isinstance(parsed, dict) else None
+    if not isinstance(message_id, str) or not message_id:
+        raise ValidationError(
+            'a receipt needs content {"messageId": "<message Id>"} with a non-empty messageId'
+        )
+    return message_id
 
 
 def _normalise_mime(content_type: str) -> str:

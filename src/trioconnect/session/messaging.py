@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import json
 import uuid
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -99,7 +98,7 @@ class MessagingCalls(SessionCore):
         ct.validate_event(content_type, content)
         self._require_callable("send_event")
         if content_type in (ct.MESSAGE_READ, ct.MESSAGE_DELIVERED):
-            message_id = _receipt_message_id(content)
+            message_id = ct.receipt_message_id(content or "")
             kind: Literal["read", "delivered"] = (
                 "read" if content_type == ct.MESSAGE_READ else "delivered"
             )
@@ -186,17 +185,6 @@ def _message_result(result: SendResult, token: str, metadata: Any) -> MessageRes
         request_id=result.request_id,
         metadata=metadata,
     )
-
-
-def _receipt_message_id(content: str | None) -> str:
-    try:
-        value = json.loads(content or "")
-    except ValueError:
-        value = None
-    message_id = value.get("messageId") if isinstance(value, dict) else None
-    if not isinstance(message_id, str) or not message_id:
-        raise errors.ValidationError('a receipt needs content like {"messageId": "<item id>"}')
-    return message_id
 
 
 def _now_iso() -> str:
