@@ -56,23 +56,13 @@ class EventStream:
 
     async def __anext__(self) -> Event:
         try:
-            return self._receive.receive_nowait()
-        except trio.WouldBlock:
-            pass
-        except trio.EndOfChannel:
-            self._raise_end()
-        if self._dropped:
-            raise EventsOverflowError(self._dropped)
-        try:
+            if self._dropped:  # hand out what is buffered, then report the overflow
+                return self._receive.receive_nowait()
             return await self._receive.receive()
-        except trio.EndOfChannel:
-            self._raise_end()
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _raise_end(self) -> None:
-        if self._dropped:
-            raise EventsOverflowError(self._dropped)
-        raise StopAsyncIteration
+        except (trio.WouldBlock, trio.EndOfChannel):
+            if self._dropped:
+                raise EventsOverflowError(self._dropped) from None
+            raise StopAsyncIteration from None
 
     async def aclose(self) -> None:
         """Stop receiving events."""
