@@ -224,8 +224,8 @@ class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls, EventCal
                 "DisconnectParticipant",
                 sup.client.disconnect_participant(sup.connection_token()),
             )
-        except errors.AccessDeniedError:
-            sup.fire(Trigger.CHAT_ENDED)  # already over on the server
+        except errors.AccessDeniedError as exc:
+            sup.chat_ended_by_refusal(exc)  # already over on the server
         except errors.TrioConnectError as exc:
             if sup.state is SessionState.DISCONNECTING:
                 sup.fire(Trigger.DISCONNECT_FAILED)
