@@ -8,6 +8,7 @@ import trio
 
 from trioconnect.aws.codec import codec_for
 from trioconnect.aws.http import open_http_pool, shared_http_client, translate_errors
+from trioconnect.aws.pool import KeepAlivePool
 from trioconnect.errors import (
     RemoteProtocolError,
     RequestTimeoutError,
@@ -41,6 +42,23 @@ async def test_open_http_pool_closes_on_exit() -> None:
     async with open_http_pool() as client:
         assert not client.is_closed
     assert client.is_closed
+
+
+async def test_pool_uses_the_keepalive_transport(monkeypatch: pytest.MonkeyPatch) -> None:
+    for scheme in ("http", "https", "all"):
+        monkeypatch.delenv(f"{scheme}_proxy", raising=False)
+        monkeypatch.delenv(f"{scheme.upper()}_PROXY", raising=False)
+    async with open_http_pool() as client:
+        assert isinstance(client._transport, KeepAlivePool)
+
+
+async def test_pool_leaves_proxied_traffic_to_httpx(monkeypatch: pytest.MonkeyPatch) -> None:
+    # httpx honours HTTPS_PROXY / NO_PROXY only with its own transports: keep them when set.
+    monkeypatch.setenv("HTTPS_PROXY", "http://127.0.0.1:3128")
+    async with open_http_pool() as client:
+        assert not isinstance(client._transport, KeepAlivePool)
+        proxied = client._transport_for_url(httpx.URL("https://participant.example/"))
+        assert proxied is not client._transport
 
 
 @pytest.mark.parametrize(

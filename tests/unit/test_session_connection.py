@@ -6,6 +6,7 @@ time can be asserted exactly.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 
 import pytest
@@ -156,6 +157,27 @@ async def test_connect_twice_makes_one_connection_and_no_doubled_delivery(
         await trio.sleep(1)
         assert [e.item.content for e in rec.of(MessageEvent)] == ["once"]
         assert len(rec.of(ConnectionEstablishedEvent)) == 1
+
+
+async def test_leaving_the_block_while_subscribing_closes_the_socket_at_once(
+    autojump_clock: trio.testing.MockClock,
+) -> None:
+    async with open_harness() as h, trio.open_nursery() as outside:
+        h.ws.answer_subscribe = False  # the open is stuck waiting for the subscribe answer
+        async with h.session() as s:
+
+            async def connect() -> None:
+                with contextlib.suppress(errors.TrioConnectError):
+                    await s.connect()
+
+            outside.start_soon(connect)
+            await wait_until(lambda: bool(h.ws.sockets and h.ws.sockets[0].received))
+            left_at = trio.current_time()
+        # The closing handshake ran while the socket's reader was still alive: no waiting for
+        # the close timeout (2 s), and the server saw a proper close.
+        assert trio.current_time() - left_at < 0.1
+        await wait_until(lambda: h.ws.sockets[0].closed, seconds=0.1)
+        assert s.state is SessionState.CLOSED
 
 
 async def test_established_fires_once_per_establishment(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import functools
 import logging
 import platform
+import urllib.request
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +38,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import httpx
 import trio
 
+from trioconnect.aws.pool import KeepAlivePool
 from trioconnect.aws.retry import RetryPolicy, RetryQuota, call_with_retries
 from trioconnect.errors import (
     RemoteProtocolError,
@@ -63,12 +65,14 @@ __all__ = [
 
 logger = logging.getLogger("trioconnect.aws")
 
-#: Pool sizing for many concurrent chats: requests beyond ``max_connections`` wait for a free
-#: connection (within their attempt timeout) instead of opening unbounded sockets. At most 20
-#: idle connections are kept (httpx's default): httpcore's pool bookkeeping grows with the square
-#: of its connections, and with 200 kept it cost more client CPU per call than the rest of a
-#: SendMessage (benchmarks/README.md, "Client findings").
-POOL_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=20, keepalive_expiry=20)
+#: Pool sizing for many concurrent chats: requests beyond ``MAX_CONNECTIONS`` wait for a free
+#: connection (within their attempt timeout) instead of opening unbounded sockets; up to
+#: ``MAX_KEEPALIVE_CONNECTIONS`` idle ones are kept for reuse. :class:`KeepAlivePool` does
+#: constant work per request whatever these numbers are.
+MAX_CONNECTIONS = 1000
+MAX_KEEPALIVE_CONNECTIONS = 100
+#: Seconds an idle connection is kept.
+KEEPALIVE_EXPIRY = 20.0
 #: Largest response body accepted from an API call (real answers are a few kilobytes).
 MAX_API_BODY = 4 * 1024 * 1024
 
@@ -103,7 +107,26 @@ _install_httpx_filter()
 
 
 def _new_client(verify_tls: bool) -> httpx.AsyncClient:
-    return httpx.AsyncClient(verify=verify_tls, limits=POOL_LIMITS, follow_redirects=False)
+    if _environment_has_proxy():
+        # httpx applies HTTP(S)_PROXY / ALL_PROXY / NO_PROXY only with its own transports.
+        limits = httpx.Limits(
+            max_connections=MAX_CONNECTIONS,
+            max_keepalive_connections=MAX_KEEPALIVE_CONNECTIONS,
+            keepalive_expiry=KEEPALIVE_EXPIRY,
+        )
+        return httpx.AsyncClient(verify=verify_tls, limits=limits, follow_redirects=False)
+    transport = KeepAlivePool(
+        ssl_context=httpx.create_ssl_context(verify=verify_tls),
+        max_connections=MAX_CONNECTIONS,
+        max_keepalive=MAX_KEEPALIVE_CONNECTIONS,
+        keepalive_expiry=KEEPALIVE_EXPIRY,
+    )
+    return httpx.AsyncClient(verify=verify_tls, transport=transport, follow_redirects=False)
+
+
+def _environment_has_proxy() -> bool:
+    proxies = urllib.request.getproxies()
+    return any(scheme in proxies for scheme in ("http", "https", "all"))
 
 
 async def _close_at_run_end(client: httpx.AsyncClient) -> None:

@@ -174,6 +174,14 @@ class Transcript:
         """Local messages whose sending failed, oldest first."""
         return [m for m in self._local.values() if m.status is MessageStatus.FAILED]
 
+    def position(self, item_id: str) -> tuple[float, int] | None:
+        """Where the service item with this Id stands in :attr:`items`, as a sortable key.
+
+        Keys compare in transcript order (a greater key is later); an item keeps its key when
+        a newer version replaces it. None for an unknown Id and for ``MESSAGEMETADATA`` items.
+        """
+        return self._item_keys.get(item_id)
+
     def _last_timed(self) -> Item | None:
         for entry in reversed(self._entries):
             if isinstance(entry, Item) and entry.absolute_time:

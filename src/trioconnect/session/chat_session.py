@@ -200,9 +200,14 @@ class ChatSession(MessagingCalls, AttachmentCalls, AuthenticationCalls, EventCal
         self._supervisor.fire(Trigger.RESUME)
 
     def reset(self) -> None:
-        """Drop local state (transcript, receipts, partial messages) without disconnecting."""
+        """Drop local state (transcript, receipts, partial messages) without disconnecting.
+
+        Which items were delivered as events is forgotten with them, so a later recovery may
+        deliver earlier items again.
+        """
         sup = self._supervisor
         sup.transcript.clear()
+        sup.delivery.forget()
         sup.stitcher = type(sup.stitcher)()
         sup.receipts = type(sup.receipts)(
             throttle=sup.config.receipts.throttle,

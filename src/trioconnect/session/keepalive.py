@@ -4,7 +4,7 @@ heartbeat: sends ``aws/ping`` + ``aws/heartbeat`` as :class:`HeartbeatMonitor` s
     socket lost once no answer came for ``dead_after`` seconds (exactly; see the monitor's docs).
 refresher: ``token_refresh_margin`` seconds before the connection token expires, gets a new one and
     hands over to a new socket. The handover is internal: no connection-lost or -established
-    event, and items that arrive on both sockets are delivered once (the transcript dedupes).
+    event, and items that arrive on both sockets are delivered once (deduplicated by Id).
 """
 
 from __future__ import annotations

@@ -147,6 +147,9 @@ class MessagingCalls(SessionCore):
         """One page of the transcript (defaults as ChatJS: 15 items, BACKWARD, ASCENDING).
 
         Returned items are also merged into :attr:`transcript` and prime the receipt scheduler.
+        Fetching them does not count as delivering them: an item of this contact returned here
+        that the session has not delivered yet is still delivered as events, once, when its
+        frame arrives or when recovery fetches it.
         """
         self._require_callable("get_transcript")
         sup = self._supervisor
@@ -164,6 +167,8 @@ class MessagingCalls(SessionCore):
             metadata,
         )
         items = tuple(Item.from_json(raw) for raw in page.items)
+        # Into the transcript only: delivery as events dedupes on what it delivered
+        # (session.delivery), so this never hides an item from the event stream.
         sup.transcript.merge(items)
         sup.receipts.prefill_from_items(items, self.details.participant_id)
         for item in items:

@@ -79,11 +79,15 @@ def _receipt_content(message_id: str) -> str:
 
 # ---------------------------------------------------------------------- recovery
 async def run_recovery(sup: Supervisor) -> None:
-    """Fetch every item since the last one seen and deliver the missed ones, once, in order.
+    """Fetch every item since the last one delivered and deliver the missed ones, once, in order.
 
     On the first establishment "missed" means what the chat held before the socket was
     subscribed: the customer's own join, a greeting, a rehydrated past chat
     (``ClientConfig.fetch_history_on_connect``).
+
+    "Since" is counted from the last item delivered as events, not the transcript's last item:
+    items the application fetched itself with ``get_transcript()`` are in the transcript but
+    were not delivered, so they are fetched again here and delivered.
 
     Items arriving on the socket meanwhile are held back and delivered after the recovered ones
     (deduplicated by Id), so the application sees one ordered stream. A 403 means the chat ended;
@@ -92,8 +96,9 @@ async def run_recovery(sup: Supervisor) -> None:
     """
     if sup.counters.establishments <= 1 and not sup.config.fetch_history_on_connect:
         return  # first establishment, and the application fetches the history itself
+    delivery = sup.delivery
     held: list[Item] = []
-    sup.held = held
+    delivery.held = held
     recovered = 0
     try:
         recovered = await _fetch_missed(sup)
@@ -103,8 +108,8 @@ async def run_recovery(sup: Supervisor) -> None:
         sup.counters.recovery_failures += 1
         sup.logger.warning("missed-message recovery failed: %s", type(exc).__name__)
     finally:
-        if sup.held is held:  # not already taken over by a newer recovery
-            sup.release_held()
+        if delivery.held is held:  # not already taken over by a newer recovery
+            delivery.release_held()
     sup.counters.items_recovered += recovered
     if recovered and sup.state not in _ENDED:
         sup.fanout.publish(MessagesRecoveredEvent(count=recovered))
@@ -113,7 +118,11 @@ async def run_recovery(sup: Supervisor) -> None:
 async def _fetch_missed(sup: Supervisor) -> int:
     recovered = 0
     next_token: str | None = None
-    last_id = sup.transcript.last_item_id
+    last_id = sup.delivery.last_delivered_id
+    if last_id is None and not sup.config.fetch_history_on_connect:
+        # Nothing delivered yet, and the application reads the history itself: what it has
+        # fetched so far is history, not missed news.
+        last_id = sup.transcript.last_item_id
     start: dict[str, Any] = {"Id": last_id} if last_id else {}
     while True:
         page = await _page_with_retries(sup, start, next_token)
@@ -125,7 +134,7 @@ async def _fetch_missed(sup: Supervisor) -> int:
                 return recovered
             if item.contact_id not in (None, sup.details.contact_id):
                 continue  # a past contact's item (persistent chat): history, not news
-            if sup.ingest(item):
+            if sup.delivery.ingest(item):
                 recovered += 1
         if not page.next_token or sup.state in _ENDED:
             return recovered

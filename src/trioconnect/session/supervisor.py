@@ -14,13 +14,14 @@ Tasks:
     heartbeat: send ``aws/ping`` + ``aws/heartbeat``; declare the socket dead past the bound.
     refresher: get a new connection token before it expires and hand over to a fresh socket.
     receipts:  send delivered/read receipts through the receipt scheduler.
-    recovery:  after a re-establishment, fetch the transcript since the last item seen.
+    recovery:  after a re-establishment, fetch the transcript since the last item delivered.
 
-Every chat item, from the socket or from recovery, goes through one gate (:meth:`ingest`): the
-transcript deduplicates by Id, so an item is delivered to the application once. While recovery
-runs, items from the socket are held back and delivered after the recovered ones, so the
-application sees one stream in AbsoluteTime order. The receipts and recovery tasks live in
-:mod:`.rest_tasks`.
+Every chat item, from the socket or from recovery, goes through one gate
+(:class:`~.delivery.ItemDelivery`, :attr:`Supervisor.delivery`): it dedupes on the Ids already
+delivered as events (not on the transcript, which also holds what ``get_transcript()`` fetched),
+so an item is delivered to the application once. While recovery runs, items from the socket are
+held back and delivered after the recovered ones, so the application sees one stream in
+AbsoluteTime order. The receipts and recovery tasks live in :mod:`.rest_tasks`.
 
 I/O seams: WebSockets are opened through a :class:`~.socket.WebSocketOpener` and REST calls go
 through the :class:`~trioconnect.aws.participant.ParticipantClient`'s httpx client, so tests can
@@ -40,9 +41,8 @@ from trioconnect import errors
 from trioconnect.config import ADVANCED, ClientConfig
 from trioconnect.details import ChatDetails
 from trioconnect.machine import Effects, SessionMachine, SessionState, Trigger
-from trioconnect.protocol import content_types as ct
 from trioconnect.protocol.backoff import Backoff
-from trioconnect.protocol.dispatch import events_for_item, item_passes_contact_filter
+from trioconnect.protocol.dispatch import item_passes_contact_filter
 from trioconnect.protocol.envelope import (
     ChatItem,
     Frame,
@@ -59,14 +59,13 @@ from trioconnect.protocol.events import (
     DeepHeartbeatSuccessEvent,
     EndedEvent,
     Event,
-    TranscriptUpdatedEvent,
 )
 from trioconnect.protocol.heartbeat import HeartbeatMonitor
-from trioconnect.protocol.items import Item
 from trioconnect.protocol.receipts import ReceiptScheduler
 from trioconnect.protocol.streaming import PartialMessageStitcher
 from trioconnect.protocol.transcript import Transcript
 from trioconnect.session.counters import Counters
+from trioconnect.session.delivery import ItemDelivery
 from trioconnect.session.fanout import EventFanout
 from trioconnect.session.keepalive import run_heartbeat, run_refresher
 from trioconnect.session.rest_tasks import run_receipts, run_recovery
@@ -90,8 +89,6 @@ T = TypeVar("T")
 
 #: How often ``is_network_online`` is polled while offline (ChatJS: 250 ms).
 ONLINE_POLL_INTERVAL = 0.25
-#: Live items held back while recovery runs; beyond this they are delivered as they come.
-HELD_ITEMS_LIMIT = 10_000
 
 
 class Supervisor:
@@ -136,8 +133,7 @@ class Supervisor:
         self._closing = 0
         self._closing_changed = trio.Event()
         self.receipt_wakeup = trio.Event()
-        #: While recovery runs, live items wait here so that everything is delivered in order.
-        self.held: list[Item] | None = None
+        self.delivery = ItemDelivery(self)
         self._runners: dict[str, Callable[[], Awaitable[None]]] = {
             "connector": self._run_connector,
             "reader": self._run_reader,
@@ -247,9 +243,12 @@ class Supervisor:
         try:
             await close_quietly(ws)
         finally:
-            self._closing -= 1
-            self._closing_changed.set()
-            self._closing_changed = trio.Event()
+            self._closing_done()
+
+    def _closing_done(self) -> None:
+        self._closing -= 1
+        self._closing_changed.set()
+        self._closing_changed = trio.Event()
 
     async def wait_for_state(self, *states: SessionState) -> SessionState:
         """Wait until the session is in one of ``states``; return it."""
@@ -314,13 +313,19 @@ class Supervisor:
     async def open_socket(
         self, connection: ConnectionDetails
     ) -> tuple[WebSocketConnection, list[Frame]]:
-        return await open_subscribed_socket(
-            self._nursery,
-            connection.websocket_url,
-            timeout=self.config.reconnect.socket_open_timeout,
-            verify_tls=self.config.verify_tls,
-            opener=self._opener,
-        )
+        # Counted with the closing sockets: an open that is cancelled closes its socket, and
+        # that closing handshake needs the socket's reader, a task of this nursery.
+        self._closing += 1
+        try:
+            return await open_subscribed_socket(
+                self._nursery,
+                connection.websocket_url,
+                timeout=self.config.reconnect.socket_open_timeout,
+                verify_tls=self.config.verify_tls,
+                opener=self._opener,
+            )
+        finally:
+            self._closing_done()
 
     async def create_connection(self) -> ConnectionDetails:
         connect_participant = True if self.details.participant_role == "AGENT" else None
@@ -368,7 +373,7 @@ class Supervisor:
                     contact_id=self.details.contact_id,
                     initial_contact_id=self.details.initial_contact_id,
                 ):
-                    self._ingest_live(item)
+                    self.delivery.ingest_live(item)
             case HeartbeatResponse():
                 if self.monitor is not None:
                     self.monitor.on_heartbeat(trio.current_time())
@@ -387,58 +392,6 @@ class Supervisor:
                 self.counters.malformed_frames += 1
             case _:
                 pass
-
-    # ------------------------------------------------------------------ items
-    def _ingest_live(self, item: Item) -> None:
-        """An item from the socket: held back while recovery runs, so delivery stays in order."""
-        if self.held is not None and len(self.held) < HELD_ITEMS_LIMIT:
-            self.held.append(item)
-        else:
-            self.ingest(item)
-
-    def release_held(self) -> None:
-        """Deliver the items held during recovery, in AbsoluteTime order; stop holding."""
-        held, self.held = self.held, None
-        for item in sorted(held or (), key=lambda i: i.absolute_time or ""):
-            if self.state in (SessionState.ENDED, SessionState.CLOSED):
-                return
-            self.ingest(item)
-
-    def ingest(self, item: Item) -> bool:
-        """Deliver ``item`` once: dedupe, stitch, publish its events. True if it was new."""
-        if self.stitcher.is_partial(item):
-            stitched = self.stitcher.feed(item)
-            if stitched is None:
-                return False
-            self.transcript.merge([stitched])
-            self._publish_item(stitched)
-            return True
-        if not self.transcript.merge([item]):
-            self.counters.duplicates_dropped += 1
-            return False
-        self.counters.items_received += 1
-        self._publish_item(item)
-        return True
-
-    def _publish_item(self, item: Item) -> None:
-        for event in events_for_item(item, own_participant_id=self.details.participant_id):
-            if not isinstance(event, EndedEvent):
-                self.fanout.publish(event)
-        if self.fanout.has_callback_for(TranscriptUpdatedEvent):
-            self.fanout.publish(TranscriptUpdatedEvent(transcript=self.transcript.items))
-        if (
-            self.config.receipts.auto_delivered
-            and item.type == "MESSAGE"
-            and item.participant_id != self.details.participant_id
-            and item.participant_role not in ("SYSTEM", None)
-        ):
-            self.submit_receipt("delivered", item.id)
-        if item.content_type == ct.CHAT_ENDED and item.contact_id in (
-            None,
-            self.details.contact_id,
-        ):
-            # Only this contact's end ends the session; a past contact's (persistent chat) does not.
-            self.fire(Trigger.CHAT_ENDED)
 
     # ------------------------------------------------------------------ receipts
     def submit_receipt(self, kind: Literal["delivered", "read"], message_id: str) -> bool:
@@ -482,10 +435,11 @@ class Supervisor:
             self.fire(Trigger.CLOSE)
 
     async def wait_sockets_closed(self) -> None:
-        """Wait (bounded, shielded) for the closing handshakes still in progress.
+        """Wait (bounded, shielded) for the closing handshakes and socket opens in progress.
 
         Called before the nursery is cancelled: trio-websocket reads the peer's close answer in a
         task of that nursery, so cancelling it first would make every close wait for its timeout.
+        An open that was cancelled by :meth:`close` closes its half-made socket the same way.
         """
         with trio.move_on_after(CLOSE_TIMEOUT) as scope:
             scope.shield = True
