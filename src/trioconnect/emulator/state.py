@@ -1,75 +1,45 @@
-"""The chat domain: contacts, participants, tokens, transcripts. Pure Python, no I/O.
+"""The chat domain: contacts and participants, and the entry points to every chat rule.
 
 :class:`ChatState` holds the rules of Amazon Connect chat as the Participant Service and the
 Connect API enforce them, and raises :class:`~.api_error.ApiError` for modelled errors. Records
 live behind :class:`~.store.Store`; time comes from :class:`~.clock.Clock`; every new item is
 announced through :class:`~.hooks.Hooks` (the WebSocket hub and simulated participants listen).
+Pure Python, no I/O.
 
-Token rules:
-    * A ParticipantToken only opens connections (CreateParticipantConnection), and only within
-      ``connect_window`` of the chat's start for the first connection.
-    * Every other participant call needs a ConnectionToken; the wrong kind, an unknown or expired
-      token, or a token of an ended chat or of a participant who left is ``AccessDeniedException``.
+This module keeps the lifecycle of contacts and participants (start, join, leave, end, the count
+of active chats) and the transcript; the other rules live beside it, as functions that take the
+:class:`ChatState`, and are reached through its methods:
 
-Idempotency (SendMessage, SendEvent): the key is (participant, operation, ClientToken,
-ContentType, Content). A repeat returns the first answer and adds nothing. ChatJS sends every
-receipt with the same literal ClientToken (``INCOMING_READ_RECEIPT``), so keying on ClientToken
-alone would wrongly replay an older receipt; including the content keeps receipts for different
-messages apart.
+* :mod:`.tokens`: ParticipantToken, ConnectionToken and WebSocket URL rules, early expiry
+  (``create_connection``, ``authenticate``, ``open_socket``, ``expire_*_now``);
+* :mod:`.messaging`: SendMessage and SendEvent content rules and idempotency
+  (``send_message``, ``send_event`` and their ``*_as`` forms);
+* :mod:`.attachments`: attachment uploads and downloads (called by the REST layer directly).
+
+:class:`~.tokens.Caller` and :class:`~.tokens.ConnectionGrant` are importable from here too.
 """
 
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from trioconnect.emulator import items as it
-from trioconnect.emulator import persistent
-from trioconnect.emulator.api_error import access_denied, not_found, validation
+from trioconnect.emulator import messaging, persistent, tokens
+from trioconnect.emulator.api_error import not_found, validation
 from trioconnect.emulator.auth_sessions import AuthSessions
 from trioconnect.emulator.clock import Clock, iso_ms
 from trioconnect.emulator.config import EmulatorConfig
 from trioconnect.emulator.hooks import Hooks
 from trioconnect.emulator.items import Item
-from trioconnect.emulator.records import (
-    Connection,
-    Contact,
-    ContactStatus,
-    Participant,
-    Role,
-    UrlTicket,
-)
+from trioconnect.emulator.records import Contact, ContactStatus, Participant, Role
 from trioconnect.emulator.store import MemoryStore, Store
+from trioconnect.emulator.tokens import Caller, ConnectionGrant
 from trioconnect.emulator.transcript import TranscriptPage, TranscriptQuery, page
 
 __all__ = ["Caller", "ChatState", "ConnectionGrant"]
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is calling: the records behind a valid ConnectionToken or WebSocket URL."""
-
-    contact: Contact
-    participant: Participant
-    connection: Connection
-
-
-@dataclass(frozen=True)
-class ConnectionGrant:
-    """What CreateParticipantConnection hands out (tokens are secrets: never log them)."""
-
-    connection: Connection
-    url_token: str | None
-    url_expires_mono: float | None
-    include_credentials: bool
-
-
-def _token() -> str:
-    return secrets.token_urlsafe(48)
 
 
 class ChatState:
@@ -155,7 +125,8 @@ class ChatState:
                 contact, it.system_event_item(contact, it.CHAT_REHYDRATED, self.now(), content)
             )
         if initial_message:
-            self._message(
+            messaging.message(
+                self,
                 customer,
                 contact,
                 str(initial_message.get("ContentType", "text/plain")),
@@ -219,7 +190,7 @@ class ChatState:
         """The contact followed by the contacts it continues (persistent chat), newest first."""
         return persistent.chain(self.store, contact)
 
-    # ------------------------------------------------------------------ tokens
+    # ------------------------------------------------------------------ tokens (tokens.py)
 
     def create_connection(
         self, participant_token: str, types: Sequence[str], connect_participant: bool = False
@@ -232,46 +203,7 @@ class ChatState:
             ApiError: AccessDeniedException for a bad token, an ended chat, a participant who
                 left, or a first connection after the connect window.
         """
-        participant = self.store.participant_by_token(participant_token)
-        if participant is None:
-            if self.store.connection_by_token(participant_token) is not None:
-                raise access_denied(
-                    "CreateParticipantConnection needs a ParticipantToken, not a ConnectionToken"
-                )
-            raise access_denied("Invalid ParticipantToken")
-        contact = self.contact(participant.contact_id)
-        self._check_live(contact, participant)
-        now = self.clock.monotonic()
-        if not participant.connected:
-            if now > participant.created_mono + self.config.connect_window:
-                raise access_denied(
-                    "The participant did not connect in time after the chat started"
-                )
-            participant.connected = True
-            self.store.save(participant)
-        if not types:
-            return None
-        connection = Connection(
-            connection_id=str(uuid.uuid4()),
-            connection_token=_token(),
-            participant_id=participant.participant_id,
-            contact_id=contact.contact_id,
-            expires_mono=now + self.config.connection_token_ttl,
-        )
-        self.store.add(connection)
-        url_token = url_expiry = None
-        if "WEBSOCKET" in types:
-            url_token, url_expiry = _token(), now + self.config.websocket_url_ttl
-            self.store.add(
-                UrlTicket(
-                    url_token,
-                    connection.connection_id,
-                    participant.participant_id,
-                    contact.contact_id,
-                    url_expiry,
-                )
-            )
-        return ConnectionGrant(connection, url_token, url_expiry, "CONNECTION_CREDENTIALS" in types)
+        return tokens.create_connection(self, participant_token, types)
 
     def authenticate(self, connection_token: str) -> Caller:
         """Resolve a ConnectionToken into its caller.
@@ -279,16 +211,7 @@ class ChatState:
         Raises:
             ApiError: AccessDeniedException (unknown, wrong kind, expired, chat ended, left).
         """
-        connection = self.store.connection_by_token(connection_token)
-        if connection is None:
-            if self.store.participant_by_token(connection_token) is not None:
-                raise access_denied(
-                    "This operation needs a ConnectionToken, not a ParticipantToken"
-                )
-            raise access_denied("Invalid ConnectionToken")
-        if self.clock.monotonic() >= connection.expires_mono:
-            raise access_denied("The ConnectionToken has expired")
-        return self._caller(connection)
+        return tokens.authenticate(self, connection_token)
 
     def open_socket(self, url_token: str) -> Caller:
         """Check a WebSocket URL's AuthToken; returns the caller the socket belongs to.
@@ -296,25 +219,11 @@ class ChatState:
         Raises:
             ApiError: AccessDeniedException (unknown/expired URL or connection, ended chat).
         """
-        ticket = self.store.ticket(url_token)
-        if ticket is None:
-            raise access_denied("Invalid WebSocket URL")
-        now = self.clock.monotonic()
-        connection = self.store.connection(ticket.connection_id)
-        if now >= ticket.expires_mono or connection is None or now >= connection.expires_mono:
-            raise access_denied("The WebSocket URL has expired")
-        return self._caller(connection)
+        return tokens.open_socket(self, url_token)
 
     def expire_url_now(self, contact_id: str | None = None) -> int:
         """Expire every WebSocket URL (of one contact, or all); returns how many."""
-        count = 0
-        now = self.clock.monotonic()
-        for ticket in self.store.tickets(contact_id):
-            if ticket.expires_mono > now:
-                ticket.expires_mono = now
-                self.store.save(ticket)
-                count += 1
-        return count
+        return tokens.expire_urls(self, contact_id)
 
     def expire_token_now(self, contact_id: str | None = None) -> int:
         """Expire every ConnectionToken (of one contact, or all); sockets opened with them close.
@@ -322,25 +231,21 @@ class ChatState:
         Returns:
             How many tokens were expired.
         """
-        now = self.clock.monotonic()
-        revoked: dict[str, set[str]] = {}
-        for connection in self.store.connections(contact_id):
-            if connection.expires_mono > now:
-                connection.expires_mono = now
-                self.store.save(connection)
-                revoked.setdefault(connection.contact_id, set()).add(connection.connection_id)
-        for cid, ids in revoked.items():
-            self.hooks.connections_revoked(cid, frozenset(ids))
-        return sum(len(ids) for ids in revoked.values())
+        return tokens.expire_connections(self, contact_id)
 
     # ------------------------------------------------------------------ participant actions
 
     def send_message(
         self, caller: Caller, content_type: str, content: str, client_token: str | None = None
     ) -> Item:
-        """SendMessage. Returns the new item (or the first one for a repeated ClientToken)."""
-        return self._message(
-            caller.participant, caller.contact, content_type, content, client_token
+        """SendMessage. Returns the new item (or the first one for a repeated ClientToken).
+
+        Raises:
+            ApiError: ValidationException for an unsupported content type, empty or oversized
+                content.
+        """
+        return messaging.message(
+            self, caller.participant, caller.contact, content_type, content, client_token
         )
 
     def send_event(
@@ -355,19 +260,21 @@ class ChatState:
         Raises:
             ApiError: ValidationException for an unknown event type or a bad receipt body.
         """
-        return self._event(caller.participant, caller.contact, content_type, content, client_token)
+        return messaging.event(
+            self, caller.participant, caller.contact, content_type, content, client_token
+        )
 
     def send_message_as(self, participant_id: str, content_type: str, content: str) -> Item:
         """Send a message on behalf of a simulated participant (no token needed)."""
         participant, contact = self._participant(participant_id)
-        return self._message(participant, contact, content_type, content, None)
+        return messaging.message(self, participant, contact, content_type, content, None)
 
     def send_event_as(
         self, participant_id: str, content_type: str, content: str | None = None
     ) -> Item:
         """Send an event on behalf of a simulated participant (no token needed)."""
         participant, contact = self._participant(participant_id)
-        return self._event(participant, contact, content_type, content, None)
+        return messaging.event(self, participant, contact, content_type, content, None)
 
     def disconnect(self, caller: Caller) -> None:
         """DisconnectParticipant: a customer ends the chat; others only leave it."""
@@ -421,7 +328,7 @@ class ChatState:
             contact_id=contact.contact_id,
             role=role,
             display_name=display_name,
-            participant_token=_token(),
+            participant_token=tokens.new_token(),
             created_mono=self.clock.monotonic(),
         )
         self.store.add(participant)
@@ -434,23 +341,8 @@ class ChatState:
         if participant is None:
             raise not_found("Participant not found", ResourceId=participant_id)
         contact = self.contact(participant.contact_id)
-        self._check_live(contact, participant)
+        tokens.check_live(contact, participant)
         return participant, contact
-
-    def _caller(self, connection: Connection) -> Caller:
-        participant = self.store.participant(connection.participant_id)
-        contact = self.store.contact(connection.contact_id)
-        if participant is None or contact is None:
-            raise access_denied("Invalid ConnectionToken")
-        self._check_live(contact, participant)
-        return Caller(contact, participant, connection)
-
-    @staticmethod
-    def _check_live(contact: Contact, participant: Participant) -> None:
-        if contact.ended:
-            raise access_denied("The chat has ended")
-        if participant.left:
-            raise access_denied("The participant has left the chat")
 
     def _leave(self, contact: Contact, participant: Participant) -> None:
         if participant.left:
@@ -458,85 +350,3 @@ class ChatState:
         participant.left = True
         self.store.save(participant)
         self.publish(contact, it.event_item(contact, participant, it.PARTICIPANT_LEFT, self.now()))
-
-    def _check_content(self, content: str | None) -> None:
-        if content is not None and len(content.encode()) > self.config.message_max_bytes:
-            raise validation(f"Content exceeds {self.config.message_max_bytes} bytes")
-
-    def _idempotent(self, key: tuple[str, ...] | None) -> Item | None:
-        if key is None:
-            return None
-        found = self.store.recall(key)
-        return found if isinstance(found, dict) else None
-
-    def _message(
-        self,
-        participant: Participant,
-        contact: Contact,
-        content_type: str,
-        content: str,
-        client_token: str | None,
-    ) -> Item:
-        if content_type not in it.MESSAGE_CONTENT_TYPES:
-            raise validation(f"ContentType {content_type!r} is not supported by SendMessage")
-        if not content:
-            raise validation("Content must not be empty")
-        self._check_content(content)
-        key = None
-        if client_token:
-            key = (participant.participant_id, "SendMessage", client_token, content_type, content)
-        previous = self._idempotent(key)
-        if previous is not None:
-            return previous
-        item = it.message_item(contact, participant, content_type, content, self.now())
-        if key is not None:
-            self.store.remember(key, item)
-        self.publish(contact, item)
-        return item
-
-    def _event(
-        self,
-        participant: Participant,
-        contact: Contact,
-        content_type: str,
-        content: str | None,
-        client_token: str | None,
-    ) -> Item:
-        if content_type not in it.SEND_EVENT_CONTENT_TYPES:
-            raise validation(f"ContentType {content_type!r} is not supported by SendEvent")
-        self._check_content(content)
-        key = None
-        if client_token:
-            key = (
-                participant.participant_id,
-                "SendEvent",
-                client_token,
-                content_type,
-                content or "",
-            )
-        previous = self._idempotent(key)
-        if previous is not None:
-            return previous
-        now = self.now()
-        if content_type in (it.READ, it.DELIVERED):
-            item = it.receipt_item(
-                contact, participant, _receipt_target(content), content_type, now
-            )
-        else:
-            item = it.event_item(contact, participant, content_type, now, content)
-        if key is not None:
-            self.store.remember(key, item)
-        # Typing indicators are ephemeral: pushed to sockets, not kept in the transcript.
-        self.publish(contact, item, persist=content_type != it.TYPING)
-        return item
-
-
-def _receipt_target(content: str | None) -> str:
-    try:
-        data = json.loads(content or "")
-    except ValueError:
-        raise validation('A receipt\'s Content must be JSON like {"messageId": "..."}') from None
-    message_id = data.get("messageId") if isinstance(data, dict) else None
-    if not isinstance(message_id, str) or not message_id:
-        raise validation('A receipt\'s Content must be JSON like {"messageId": "..."}')
-    return message_id
