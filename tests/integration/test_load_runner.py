@@ -6,6 +6,7 @@ Every run is small and bounded with ``trio.fail_after``; the emulator's agent an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,8 +14,10 @@ import pytest
 import trio
 
 from trioconnect.aws.connect import ConnectConfig
+from trioconnect.config import ClientConfig, ReconnectConfig
 from trioconnect.emulator import Emulator, EmulatorConfig, serve
-from trioconnect.emulator.records import Contact
+from trioconnect.emulator.items import PARTICIPANT_LEFT, Item
+from trioconnect.emulator.records import Contact, Role
 from trioconnect.errors import ValidationError
 from trioconnect.load.metrics import METRICS, Snapshot
 from trioconnect.load.plan import LoadPlan
@@ -252,3 +255,95 @@ async def test_a_target_that_cannot_start_chats_is_refused_before_the_run(emu: E
             LoadPlan(chats=1),
             LoadTarget(endpoint=emu.base_url, connect=ConnectConfig(), instance_id="i"),
         )
+
+
+def silence_when_the_customer_leaves(emu: Emulator) -> list[str]:
+    """Make a contact's sockets half-open the moment its customer leaves; returns their ids.
+
+    The hook runs after the emulator queued ``participant.left`` and before it publishes
+    ``chat.ended``, so the chat ends on the emulator but its end never reaches the customer.
+    """
+    silenced: list[str] = []
+
+    def on_item(contact: Contact, item: Item) -> None:
+        left = item.get("ContentType") == PARTICIPANT_LEFT
+        if left and item.get("ParticipantRole") == Role.CUSTOMER:
+            emu.faults.half_open(contact.contact_id)
+            silenced.append(contact.contact_id)
+
+    emu.state.hooks.on_item(on_item)
+    return silenced
+
+
+async def test_a_chat_ended_event_that_never_arrives_is_an_end_timeout(emu: Emulator) -> None:
+    silenced = silence_when_the_customer_leaves(emu)
+    plan = LoadPlan(chats=2, concurrency=2, messages=1, think_time=0, end_timeout=0.3)
+    result = await run(emu, plan)
+
+    assert set(result.errors) == {"disconnect: EndTimeout"}
+    assert result.errors["disconnect: EndTimeout"].count == 2
+    assert "within 0.3 s" in result.errors["disconnect: EndTimeout"].example
+    assert (result.chats_finished, result.chats_failed) == (2, 2)
+    # Everything before leaving went through; the leaving was never timed.
+    assert (result.messages_sent, result.replies) == (2, 2)
+    assert result.latencies["disconnect"].count == 0
+    assert result.latencies["chat"].count == 0
+    # DisconnectParticipant did end both chats on the emulator: only the event was lost.
+    assert len(silenced) == 2
+    assert all(emu.state.contact(contact_id).ended for contact_id in silenced)
+    assert not result.passed
+
+
+async def test_a_session_whose_reconnects_run_out_fails_as_connection_broken(
+    emu: Emulator,
+) -> None:
+    # One retry after the first reconnect attempt, and a socket gets 0.3 s to subscribe.
+    reconnect = ReconnectConfig(
+        initial_delay=0.05, max_delay=0.05, jitter=0, max_attempts=1, socket_open_timeout=0.3
+    )
+    config = ClientConfig(fetch_history_on_connect=False, reconnect=reconnect)
+    target = dataclasses.replace(target_of(emu), config=config)
+    dropped: list[int] = []
+
+    def progress(snapshot: Snapshot) -> None:
+        # Both customers got their first reply and are thinking before the second message:
+        # cut their sockets, and answer no subscribe from now on, so every reconnect fails.
+        if snapshot.replies >= 2 and not dropped:
+            emu.faults.half_open()
+            dropped.append(emu.faults.drop_sockets(code=1011))
+
+    plan = LoadPlan(chats=2, concurrency=2, messages=2, think_time=30, reply_timeout=5)
+    with trio.fail_after(8):
+        result = await run_load(plan, target, progress=progress, progress_interval=0.02)
+
+    assert dropped == [2]
+    assert set(result.errors) == {"send: ConnectionBroken"}
+    assert result.errors["send: ConnectionBroken"].count == 2
+    assert "not subscribed within 0.3 s" in result.errors["send: ConnectionBroken"].example
+    assert (result.chats_finished, result.chats_failed) == (2, 2)
+    # The first exchange completed; the second message was never sent.
+    assert (result.messages_sent, result.replies) == (2, 2)
+    assert result.latencies["round_trip"].count == 2
+    assert result.latencies["chat"].count == 0
+    # Each session tried twice (the first attempt and its one retry): one subscribe per try.
+    assert emu.faults.half_open_dropped == 4
+    # The failure is the broken session, not the 30 s pause running out.
+    assert result.duration < 5
+
+
+async def test_a_refused_token_at_the_first_connect_is_named_by_its_error(emu: Emulator) -> None:
+    # A refused participant token breaks the session before it was ever established; that is
+    # reported as the connect call's own error, like any other failed connect.
+    emu.faults.add_rest_error(
+        "AccessDeniedException", 403, count=1, operation="CreateParticipantConnection"
+    )
+    plan = LoadPlan(chats=2, concurrency=1, messages=1, think_time=0)
+    slos = [parse_slo("failed_chats<=50%")]
+    result = await run(emu, plan, slos=slos)
+
+    assert set(result.errors) == {"connect: AccessDeniedError"}
+    assert result.errors["connect: AccessDeniedError"].count == 1
+    assert (result.chats_finished, result.chats_failed) == (2, 1)
+    assert result.latencies["connect"].count == 1
+    assert (result.messages_sent, result.replies) == (1, 1)
+    assert result.passed
