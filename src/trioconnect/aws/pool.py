@@ -152,9 +152,8 @@ class KeepAlivePool(httpx.AsyncBaseTransport):
         self._idle.clear()
         self._idle_count = 0
         self._active.clear()
-        with trio.CancelScope(shield=True):
-            for connection in connections:
-                await connection.aclose()
+        for connection in connections:
+            await _close_quietly(connection)
 
     async def _take_slot(self, request: httpx.Request) -> None:
         try:

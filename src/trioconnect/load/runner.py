@@ -114,7 +114,6 @@ class LoadTarget:
         async def start_backend(display_name: str) -> ChatDetails:
             return await start_chat(
                 start_chat_url=self.start_chat_url,
-                connect=self.connect,
                 display_name=display_name,
                 instance_id=self.instance_id,
                 contact_flow_id=self.contact_flow_id,
